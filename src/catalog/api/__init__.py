@@ -1,0 +1,1 @@
+"""The HTTP face of a node: thin routers over the domain's service functions."""

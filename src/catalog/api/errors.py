@@ -1,0 +1,100 @@
+"""The one place errors become HTTP: `{"error", "detail", "fields"}` for every failure."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog.center.errors import CatalogError, FieldError
+
+_log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+_SOURCES = ("body", "query", "path", "header", "cookie")
+
+
+def envelope(status: int, code: str, detail: str, fields: list[FieldError] | None = None) -> JSONResponse:
+    """A JSON error response in the contract's shape."""
+    content = {
+        "error": code,
+        "detail": detail,
+        "fields": [{"path": f.path, "reason": f.reason} for f in fields or []],
+    }
+    return JSONResponse(content, status_code=status)
+
+
+def field_path(loc: tuple[Any, ...] | list[Any], ctx: dict[str, Any] | None) -> str:
+    """A dotted path from a pydantic location, without the `body`/`query` prefix.
+
+    Rules over several fields put the exact field in their context (see center/schemas.py).
+    """
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if ctx and isinstance(ctx.get("field"), str):
+        parts.append(ctx["field"])
+    return ".".join(parts) or "body"
+
+
+def _reason(message: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def validation_fields(errors: list[dict[str, Any]] | Any) -> list[FieldError]:
+    """Every offending field of a pydantic error list, once each."""
+    fields: list[FieldError] = []
+    seen: set[tuple[str, str]] = set()
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            fields.append(FieldError("body", "not valid JSON"))
+            continue
+        path = field_path(error.get("loc", ()), error.get("ctx"))
+        reason = _reason(str(error.get("msg", "invalid")))
+        if (path, reason) not in seen:
+            seen.add((path, reason))
+            fields.append(FieldError(path, reason))
+    return fields
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map domain errors, request validation and HTTP errors onto the envelope."""
+
+    @app.exception_handler(CatalogError)
+    async def _domain(request: Request, exc: CatalogError) -> JSONResponse:
+        return envelope(exc.status, exc.code, exc.detail, exc.fields)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = validation_fields(exc.errors())
+        names = ", ".join(f.path for f in fields)
+        return envelope(422, "validation_error", f"invalid request: {names}", fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        response = envelope(exc.status_code, code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        _log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return envelope(500, "internal_error", "the node failed to handle this request")

@@ -1,0 +1,1 @@
+"""The directory centre's domain: resource model, registration workflow, people and permissions."""

@@ -1,0 +1,66 @@
+"""Domain errors: each has a stable `code` and an HTTP status, rendered in one place by the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One offending field: a dotted path (`share.condition`, `items.2.data_type`) and why."""
+
+    path: str
+    reason: str
+
+
+class CatalogError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, detail: str, fields: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.fields = fields or []
+
+
+class Unauthenticated(CatalogError):
+    code, status = "unauthenticated", 401
+
+
+class Forbidden(CatalogError):
+    code, status = "forbidden", 403
+
+
+class AccessDenied(CatalogError):
+    code, status = "access_denied", 403
+
+
+class NotFound(CatalogError):
+    code, status = "not_found", 404
+
+
+class InvalidTransition(CatalogError):
+    code, status = "invalid_transition", 409
+
+
+class Conflict(CatalogError):
+    code, status = "conflict", 409
+
+
+class PayloadTooLarge(CatalogError):
+    code, status = "payload_too_large", 413
+
+
+class UnsupportedMediaType(CatalogError):
+    code, status = "unsupported_media_type", 415
+
+
+class ValidationFailed(CatalogError):
+    code, status = "validation_error", 422
+
+    @classmethod
+    def on(cls, path: str, reason: str) -> ValidationFailed:
+        """A validation error about a single field."""
+        return cls(f"{path}: {reason}", [FieldError(path, reason)])

@@ -1,0 +1,181 @@
+"""The node's tables (SQLAlchemy 2). The schema itself changes only through Alembic migrations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB}
+
+
+# Resource codes take their sequence number from here: nextval() is never rolled back, so a number
+# is never handed out twice, even to a registration that failed.
+resource_code_seq = Sequence("resource_code_seq", start=1, metadata=Base.metadata)
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Department(Base):
+    """A providing department (信息资源提供方) of this node."""
+
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _now()
+
+
+class User(Base):
+    """A person with a role; a cataloguer is bound to one department."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'reviewer', 'cataloguer', 'reader')", name="role"),
+        CheckConstraint("role <> 'cataloguer' OR department_id IS NOT NULL", name="cataloguer_dept"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    created_at: Mapped[datetime] = _now()
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token, kept only as its SHA-256 hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _now()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Resource(Base):
+    """A catalogue entry's identity and its published face (null until the first approval).
+
+    The working copy lives in `resource_draft`. `status` is the status the world sees: the draft's
+    while the resource was never published, then `published` or `retired`.
+    """
+
+    __tablename__ = "resource"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'published', 'rejected', 'retired')", name="status"
+        ),
+        Index("ix_resource_department_code_status", "department_code", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    origin_code: Mapped[str] = mapped_column(String(12))
+    origin_name: Mapped[str] = mapped_column(String(200))
+    origin_url: Mapped[str] = mapped_column(String(500))
+    path: Mapped[list[Any]] = mapped_column(JSONB)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    department_code: Mapped[str] = mapped_column(String(64))
+    department_name: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    published: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    draft: Mapped[ResourceDraft | None] = relationship(
+        back_populates="resource", cascade="all, delete-orphan", lazy="joined", uselist=False
+    )
+
+
+class ResourceDraft(Base):
+    """The working copy of a resource: its metadata and where it stands in review."""
+
+    __tablename__ = "resource_draft"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'submitted', 'rejected')", name="status"),
+        Index("ix_resource_draft_status", "status"),
+    )
+
+    resource_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = _now()
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+    resource: Mapped[Resource] = relationship(back_populates="draft")
+
+
+class AuditEvent(Base):
+    """One transition of a resource: who, when, from, to and why."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_resource_id_id", "resource_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = _now()
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class SecurityEvent(Base):
+    """Logins, failed authentications and administrative actions."""
+
+    __tablename__ = "security_event"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = _now()
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    remote: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

