@@ -216,7 +216,7 @@ def locate_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -
         "origin": view["origin"],
         "path": view["path"],
         "links": view.get("links", []),
-        "acquire_url": f"{resource.origin_url}/api/v1/resources/{resource.id}",
+        "acquire_url": f"{view['origin']['url']}/api/v1/resources/{view['id']}",
     }
 
 
