@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on a connection the caller hands over (catalog.db.migrate)."""
+"""Alembic environment: migrations run on a connection handed over by catalog.db.migrate."""
 
 from __future__ import annotations
 

@@ -97,9 +97,7 @@ def upgrade() -> None:
             name="ck_resource_status",
         ),
     )
-    op.create_index(
-        "ix_resource_department_code_status", "resource", ["department_code", "status"]
-    )
+    op.create_index("ix_resource_department_code_status", "resource", ["department_code", "status"])
     op.create_table(
         "resource_draft",
         sa.Column("resource_id", sa.Uuid, nullable=False),

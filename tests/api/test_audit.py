@@ -8,7 +8,9 @@ from tests.factories import act, auth, published, resource_body
 def test_history_records_every_transition_in_order(client, cast):
     resource = published(client, cast)
     rid = resource["id"]
-    client.put(f"/api/v1/resources/{rid}", json=resource_body(name="改"), headers=auth(cast.cataloguer))
+    client.put(
+        f"/api/v1/resources/{rid}", json=resource_body(name="改"), headers=auth(cast.cataloguer)
+    )
     act(client, cast.cataloguer, rid, "submit")
     act(client, cast.reviewer, rid, "reject", reason="名称太短")
     act(client, cast.reviewer, rid, "retire", reason="停止维护")
@@ -32,7 +34,9 @@ def test_history_records_every_transition_in_order(client, cast):
 
 def test_history_names_the_actor_of_each_step(client, cast):
     resource = published(client, cast)
-    history = client.get(f"/api/v1/resources/{resource['id']}/history", headers=auth(cast.admin)).json()
+    history = client.get(
+        f"/api/v1/resources/{resource['id']}/history", headers=auth(cast.admin)
+    ).json()
     cataloguer_name, reviewer_name = history[0]["actor"], history[2]["actor"]
     assert cataloguer_name.startswith("cataloguer")
     assert reviewer_name.startswith("reviewer")
@@ -41,7 +45,9 @@ def test_history_names_the_actor_of_each_step(client, cast):
 def test_rejection_comments_are_hidden_from_other_readers(client, cast):
     resource = published(client, cast)
     rid = resource["id"]
-    client.put(f"/api/v1/resources/{rid}", json=resource_body(name="改"), headers=auth(cast.cataloguer))
+    client.put(
+        f"/api/v1/resources/{rid}", json=resource_body(name="改"), headers=auth(cast.cataloguer)
+    )
     act(client, cast.cataloguer, rid, "submit")
     act(client, cast.reviewer, rid, "reject", reason="内部意见")
     outsider = client.get(f"/api/v1/resources/{rid}/history", headers=auth(cast.reader)).json()

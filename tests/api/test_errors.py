@@ -98,7 +98,9 @@ def test_an_oversized_chunked_body_is_413(client, cast):
 
 def test_an_illegal_transition_is_409(client, cast):
     resource = create(client, cast)
-    response = client.post(f"/api/v1/resources/{resource['id']}/approve", headers=auth(cast.reviewer))
+    response = client.post(
+        f"/api/v1/resources/{resource['id']}/approve", headers=auth(cast.reviewer)
+    )
     _assert_envelope(response, 409, "invalid_transition")
 
 
@@ -111,7 +113,9 @@ def test_a_duplicate_department_is_409_conflict(client, cast):
 
 def test_hostile_strings_are_stored_verbatim_not_executed(client, cast):
     name = "'); DROP TABLE resource; -- <script>😀"
-    response = client.post("/api/v1/resources", json=resource_body(name=name), headers=auth(cast.cataloguer))
+    response = client.post(
+        "/api/v1/resources", json=resource_body(name=name), headers=auth(cast.cataloguer)
+    )
     assert response.status_code == 201
     got = client.get(f"/api/v1/resources/{response.json()['id']}", headers=auth(cast.cataloguer))
     assert got.json()["name"] == name

@@ -18,7 +18,15 @@ from tests.factories import (
     submitted,
 )
 
-ROLES = ["anonymous", "reader", "dept_reader", "cataloguer", "other_cataloguer", "reviewer", "admin"]
+ROLES = [
+    "anonymous",
+    "reader",
+    "dept_reader",
+    "cataloguer",
+    "other_cataloguer",
+    "reviewer",
+    "admin",
+]
 
 
 def _token(cast, role: str) -> str | None:
@@ -31,44 +39,86 @@ def _expect(table: dict[str, int]) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 403, "dept_reader": 403, "cataloguer": 201,
-             "other_cataloguer": 403, "reviewer": 403, "admin": 201}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "dept_reader": 403,
+            "cataloguer": 201,
+            "other_cataloguer": 403,
+            "reviewer": 403,
+            "admin": 201,
+        }
+    ),
 )
 def test_create_a_draft_of_department_d01(client, cast, role, status):
-    response = client.post("/api/v1/resources", json=resource_body(), headers=auth(_token(cast, role)))
+    response = client.post(
+        "/api/v1/resources", json=resource_body(), headers=auth(_token(cast, role))
+    )
     assert response.status_code == status, response.text
 
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 404, "dept_reader": 403, "cataloguer": 200,
-             "other_cataloguer": 404, "reviewer": 403, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 404,
+            "dept_reader": 403,
+            "cataloguer": 200,
+            "other_cataloguer": 404,
+            "reviewer": 403,
+            "admin": 200,
+        }
+    ),
 )
 def test_edit_a_draft(client, cast, role, status):
     resource = create(client, cast)
     response = client.put(
-        f"/api/v1/resources/{resource['id']}", json=resource_body(), headers=auth(_token(cast, role))
+        f"/api/v1/resources/{resource['id']}",
+        json=resource_body(),
+        headers=auth(_token(cast, role)),
     )
     assert response.status_code == status, response.text
 
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 403, "dept_reader": 403, "cataloguer": 200,
-             "other_cataloguer": 403, "reviewer": 403, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "dept_reader": 403,
+            "cataloguer": 200,
+            "other_cataloguer": 403,
+            "reviewer": 403,
+            "admin": 200,
+        }
+    ),
 )
 def test_edit_a_published_resource(client, cast, role, status):
     resource = published(client, cast)
     response = client.put(
-        f"/api/v1/resources/{resource['id']}", json=resource_body(), headers=auth(_token(cast, role))
+        f"/api/v1/resources/{resource['id']}",
+        json=resource_body(),
+        headers=auth(_token(cast, role)),
     )
     assert response.status_code == status, response.text
 
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 404, "dept_reader": 403, "cataloguer": 200,
-             "other_cataloguer": 404, "reviewer": 403, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 404,
+            "dept_reader": 403,
+            "cataloguer": 200,
+            "other_cataloguer": 404,
+            "reviewer": 403,
+            "admin": 200,
+        }
+    ),
 )
 def test_submit_a_draft(client, cast, role, status):
     resource = create(client, cast)
@@ -78,8 +128,17 @@ def test_submit_a_draft(client, cast, role, status):
 @pytest.mark.parametrize("action", ["approve", "reject"])
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 404, "dept_reader": 403, "cataloguer": 403,
-             "other_cataloguer": 404, "reviewer": 200, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 404,
+            "dept_reader": 403,
+            "cataloguer": 403,
+            "other_cataloguer": 404,
+            "reviewer": 200,
+            "admin": 200,
+        }
+    ),
 )
 def test_review_a_submitted_draft(client, cast, action, role, status):
     resource = submitted(client, cast)
@@ -89,8 +148,17 @@ def test_review_a_submitted_draft(client, cast, action, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 403, "dept_reader": 403, "cataloguer": 403,
-             "other_cataloguer": 403, "reviewer": 200, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "dept_reader": 403,
+            "cataloguer": 403,
+            "other_cataloguer": 403,
+            "reviewer": 200,
+            "admin": 200,
+        }
+    ),
 )
 def test_retire_a_published_resource(client, cast, role, status):
     resource = published(client, cast)
@@ -99,8 +167,17 @@ def test_retire_a_published_resource(client, cast, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 404, "reader": 404, "dept_reader": 200, "cataloguer": 200,
-             "other_cataloguer": 404, "reviewer": 200, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 404,
+            "reader": 404,
+            "dept_reader": 200,
+            "cataloguer": 200,
+            "other_cataloguer": 404,
+            "reviewer": 200,
+            "admin": 200,
+        }
+    ),
 )
 def test_read_a_never_published_draft(client, cast, role, status):
     resource = create(client, cast)
@@ -110,12 +187,23 @@ def test_read_a_never_published_draft(client, cast, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 403, "dept_reader": 200, "cataloguer": 200,
-             "other_cataloguer": 403, "reviewer": 200, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "dept_reader": 200,
+            "cataloguer": 200,
+            "other_cataloguer": 403,
+            "reviewer": 200,
+            "admin": 200,
+        }
+    ),
 )
 def test_read_the_working_draft_of_a_published_resource(client, cast, role, status):
     resource = published(client, cast)
-    client.put(f"/api/v1/resources/{resource['id']}", json=resource_body(), headers=auth(cast.cataloguer))
+    client.put(
+        f"/api/v1/resources/{resource['id']}", json=resource_body(), headers=auth(cast.cataloguer)
+    )
     response = client.get(
         f"/api/v1/resources/{resource['id']}/draft", headers=auth(_token(cast, role))
     )
@@ -124,8 +212,17 @@ def test_read_the_working_draft_of_a_published_resource(client, cast, role, stat
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 200, "reader": 200, "dept_reader": 200, "cataloguer": 200,
-             "other_cataloguer": 200, "reviewer": 200, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 200,
+            "reader": 200,
+            "dept_reader": 200,
+            "cataloguer": 200,
+            "other_cataloguer": 200,
+            "reviewer": 200,
+            "admin": 200,
+        }
+    ),
 )
 def test_read_a_published_resource(client, cast, role, status):
     resource = published(client, cast)
@@ -135,8 +232,17 @@ def test_read_a_published_resource(client, cast, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 404, "reader": 404, "dept_reader": 200, "cataloguer": 200,
-             "other_cataloguer": 404, "reviewer": 200, "admin": 200}),
+    _expect(
+        {
+            "anonymous": 404,
+            "reader": 404,
+            "dept_reader": 200,
+            "cataloguer": 200,
+            "other_cataloguer": 404,
+            "reviewer": 200,
+            "admin": 200,
+        }
+    ),
 )
 def test_read_a_published_secret_resource(client, cast, role, status):
     resource = published(client, cast, secret=True)
@@ -149,24 +255,46 @@ def test_read_a_published_secret_resource(client, cast, role, status):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 403, "dept_reader": 403, "cataloguer": 403,
-             "other_cataloguer": 403, "reviewer": 403, "admin": 201}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "dept_reader": 403,
+            "cataloguer": 403,
+            "other_cataloguer": 403,
+            "reviewer": 403,
+            "admin": 201,
+        }
+    ),
 )
 def test_create_a_department(client, cast, role, status):
     response = client.post(
-        "/api/v1/departments", json={"code": "D77", "name": "新部门"}, headers=auth(_token(cast, role))
+        "/api/v1/departments",
+        json={"code": "D77", "name": "新部门"},
+        headers=auth(_token(cast, role)),
     )
     assert response.status_code == status
 
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    _expect({"anonymous": 401, "reader": 403, "dept_reader": 403, "cataloguer": 403,
-             "other_cataloguer": 403, "reviewer": 403, "admin": 201}),
+    _expect(
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "dept_reader": 403,
+            "cataloguer": 403,
+            "other_cataloguer": 403,
+            "reviewer": 403,
+            "admin": 201,
+        }
+    ),
 )
 def test_create_a_user(client, cast, role, status):
     response = client.post(
-        "/api/v1/users", json={"username": "newbie", "role": "reader"}, headers=auth(_token(cast, role))
+        "/api/v1/users",
+        json={"username": "newbie", "role": "reader"},
+        headers=auth(_token(cast, role)),
     )
     assert response.status_code == status
 
@@ -185,8 +313,10 @@ def test_an_admin_can_move_a_resource_and_its_code_stays(client, cast):
     resource = create(client, cast)
     response = client.put(
         f"/api/v1/resources/{resource['id']}",
-        json=resource_body(department_code=OTHER_DEPT, classification=[
-            {"scheme": "政务信息资源分类", "code": "2030101", "name": "社会保障"}]),
+        json=resource_body(
+            department_code=OTHER_DEPT,
+            classification=[{"scheme": "政务信息资源分类", "code": "2030101", "name": "社会保障"}],
+        ),
         headers=auth(cast.admin),
     )
     assert response.status_code == 200
@@ -198,7 +328,10 @@ def test_listing_hides_drafts_and_secrets_from_readers(client, cast):
     draft = create(client, cast)
     secret = published(client, cast, secret=True)
     public = published(client, cast)
-    seen = {item["id"] for item in client.get("/api/v1/resources", params={"limit": 200}).json()["items"]}
+    seen = {
+        item["id"]
+        for item in client.get("/api/v1/resources", params={"limit": 200}).json()["items"]
+    }
     assert public["id"] in seen
     assert draft["id"] not in seen
     assert secret["id"] not in seen
@@ -208,4 +341,7 @@ def test_anonymous_reading_can_be_switched_off(client, cast, settings):
     resource = published(client, cast)
     settings.anonymous_read = False
     assert client.get(f"/api/v1/resources/{resource['id']}").status_code == 401
-    assert client.get(f"/api/v1/resources/{resource['id']}", headers=auth(cast.reader)).status_code == 200
+    assert (
+        client.get(f"/api/v1/resources/{resource['id']}", headers=auth(cast.reader)).status_code
+        == 200
+    )

@@ -40,11 +40,17 @@ def test_required_fields_are_named_when_missing(client, cast, field):
         ({"name": "名" * 201}, "name"),
         ({"abstract": "摘" * 4001}, "abstract"),
         ({"classification": []}, "classification"),
-        ({"classification": [{"scheme": "s", "code": "10a", "name": "n"}]}, "classification.0.code"),
+        (
+            {"classification": [{"scheme": "s", "code": "10a", "name": "n"}]},
+            "classification.0.code",
+        ),
         ({"format": {"category": "paper"}}, "format.category"),
         ({"keywords": ["k" * 51]}, "keywords.0"),
         ({"keywords": ["k"] * 51}, "keywords"),
-        ({"items": [{"name": "a", "data_type": "C"}, {"name": "b", "data_type": "X"}]}, "items.1.data_type"),
+        (
+            {"items": [{"name": "a", "data_type": "C"}, {"name": "b", "data_type": "X"}]},
+            "items.1.data_type",
+        ),
         ({"items": [{"name": "a", "data_type": "C", "length": 0}]}, "items.0.length"),
         ({"share": {"type": "conditional"}}, "share.condition"),
         ({"share": {"type": "none"}}, "share.condition"),
@@ -105,7 +111,13 @@ def test_every_bad_field_is_named_at_once(client, cast):
     )
     del body["abstract"]
     paths = _paths(_post(client, cast, body))
-    assert set(paths) >= {"name", "abstract", "items.0.data_type", "share.condition", "spatial.bbox"}
+    assert set(paths) >= {
+        "name",
+        "abstract",
+        "items.0.data_type",
+        "share.condition",
+        "spatial.bbox",
+    }
 
 
 def test_a_rejected_body_leaves_nothing_behind(client, cast):
@@ -117,7 +129,9 @@ def test_a_rejected_body_leaves_nothing_behind(client, cast):
 
 def test_the_stored_body_round_trips_through_get_and_put(client, cast):
     created = _post(client, cast, resource_body()).json()
-    again = client.put(f"/api/v1/resources/{created['id']}", json=created, headers=auth(cast.cataloguer))
+    again = client.put(
+        f"/api/v1/resources/{created['id']}", json=created, headers=auth(cast.cataloguer)
+    )
     assert again.status_code == 200
     for field in ("name", "items", "share", "spatial", "temporal", "links", "related_codes"):
         assert again.json()[field] == created[field]

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import act, auth, create, published, rejected, resource_body, retired, submitted
+from tests.factories import (
+    act,
+    auth,
+    create,
+    published,
+    rejected,
+    resource_body,
+    retired,
+    submitted,
+)
 
 
 def test_a_new_resource_is_a_draft_at_version_zero(client, cast):
@@ -88,8 +97,13 @@ def test_retiring_a_published_resource_raises_its_version(client, cast):
     ],
 )
 def test_illegal_transitions_are_409_and_change_nothing(client, cast, make, action, who):
-    builders = {"create": create, "submitted": submitted, "rejected": rejected,
-                "published": published, "retired": retired}
+    builders = {
+        "create": create,
+        "submitted": submitted,
+        "rejected": rejected,
+        "published": published,
+        "retired": retired,
+    }
     resource = builders[make](client, cast)
     before = client.get(f"/api/v1/resources/{resource['id']}", headers=auth(cast.admin)).json()
     response = act(client, getattr(cast, who), resource["id"], action, reason="理由")
@@ -161,7 +175,9 @@ def test_approving_a_new_draft_replaces_the_published_version_and_counts_up(clie
 def test_rejecting_a_new_draft_leaves_the_published_version_as_it_is(client, cast):
     resource = published(client, cast)
     rid = resource["id"]
-    client.put(f"/api/v1/resources/{rid}", json=resource_body(name="改名"), headers=auth(cast.cataloguer))
+    client.put(
+        f"/api/v1/resources/{rid}", json=resource_body(name="改名"), headers=auth(cast.cataloguer)
+    )
     act(client, cast.cataloguer, rid, "submit")
     assert act(client, cast.reviewer, rid, "reject", reason="不同意改名").status_code == 200
     public = client.get(f"/api/v1/resources/{rid}").json()
@@ -175,7 +191,9 @@ def test_rejecting_a_new_draft_leaves_the_published_version_as_it_is(client, cas
 def test_retiring_discards_a_pending_draft(client, cast):
     resource = published(client, cast)
     rid = resource["id"]
-    client.put(f"/api/v1/resources/{rid}", json=resource_body(name="改名"), headers=auth(cast.cataloguer))
+    client.put(
+        f"/api/v1/resources/{rid}", json=resource_body(name="改名"), headers=auth(cast.cataloguer)
+    )
     retired_view = act(client, cast.reviewer, rid, "retire").json()
     assert retired_view["has_draft"] is False
     assert client.get(f"/api/v1/resources/{rid}/draft", headers=auth(cast.admin)).status_code == 404
@@ -185,7 +203,9 @@ def test_drafts_do_not_change_the_version(client, cast):
     resource = published(client, cast)
     rid = resource["id"]
     for name in ("一", "二", "三"):
-        client.put(f"/api/v1/resources/{rid}", json=resource_body(name=name), headers=auth(cast.cataloguer))
+        client.put(
+            f"/api/v1/resources/{rid}", json=resource_body(name=name), headers=auth(cast.cataloguer)
+        )
     assert client.get(f"/api/v1/resources/{rid}").json()["version"] == 1
 
 

@@ -23,7 +23,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
         title=f"catalog: {settings.node_name}",
         version=__version__,
-        description="Directory-centre node of the federated government information-resource catalogue.",
+        description="Directory-centre node of the federated government information catalogue.",
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -71,7 +71,9 @@ def require_json(request: Request) -> None:
     """Bodies of the JSON endpoints must say they are JSON (415 otherwise)."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return
-    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    has_body = (
+        request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    )
     if not has_body:
         return
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

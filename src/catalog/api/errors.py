@@ -27,7 +27,9 @@ _HTTP_CODES = {
 _SOURCES = ("body", "query", "path", "header", "cookie")
 
 
-def envelope(status: int, code: str, detail: str, fields: list[FieldError] | None = None) -> JSONResponse:
+def envelope(
+    status: int, code: str, detail: str, fields: list[FieldError] | None = None
+) -> JSONResponse:
     """A JSON error response in the contract's shape."""
     content = {
         "error": code,

@@ -35,10 +35,8 @@ NAMING_CONVENTION = {
 }
 
 
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB}
 
 
 # Resource codes take their sequence number from here: nextval() is never rolled back, so a number
@@ -67,7 +65,9 @@ class User(Base):
     __tablename__ = "app_user"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'reviewer', 'cataloguer', 'reader')", name="role"),
-        CheckConstraint("role <> 'cataloguer' OR department_id IS NOT NULL", name="cataloguer_dept"),
+        CheckConstraint(
+            "role <> 'cataloguer' OR department_id IS NOT NULL", name="cataloguer_dept"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)

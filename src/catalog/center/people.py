@@ -131,7 +131,11 @@ def authenticate(session: Session, *, token: str, remote: str | None) -> Actor:
     if found is None:
         # Only a short, non-secret fingerprint of what was presented goes to the log.
         security.record(
-            session, kind="auth_failed", actor=None, remote=remote, token_sha256=hash_token(token)[:8]
+            session,
+            kind="auth_failed",
+            actor=None,
+            remote=remote,
+            token_sha256=hash_token(token)[:8],
         )
         session.commit()
         raise Unauthenticated("the token is unknown, expired or revoked")

@@ -82,7 +82,9 @@ def require_editor(actor: Actor, department_code: str) -> None:
     if actor.role is not Role.CATALOGUER:
         raise Forbidden("only a cataloguer or an admin may write resources")
     if actor.department_code != department_code:
-        raise Forbidden(f"a cataloguer may only write resources of department {actor.department_code}")
+        raise Forbidden(
+            f"a cataloguer may only write resources of department {actor.department_code}"
+        )
 
 
 def sees_unpublished(actor: Actor, department_code: str) -> bool:

@@ -1,5 +1,6 @@
-"""Registration workflow: draft -> submitted -> published | rejected, rejected -> draft, published ->
-retired, with a working draft beside a published version ("one id, two faces", API.md).
+"""Registration workflow, with a working draft beside a published version ("one id, two faces").
+
+draft -> submitted -> published | rejected; rejected -> draft by editing; published -> retired.
 
 Every function checks who may act, locks the resource for a transition, writes the audit log and
 commits once, as its last step.
@@ -29,7 +30,9 @@ from catalog.center.views import draft_view, history_entry, published_view
 from catalog.center.vocab import Status
 
 
-def register_resource(session: Session, *, body: ResourceBody, actor: Actor, node: Node) -> dict[str, Any]:
+def register_resource(
+    session: Session, *, body: ResourceBody, actor: Actor, node: Node
+) -> dict[str, Any]:
     """Create a draft and give it its permanent code, in one transaction."""
     require_editor(actor, body.department_code)
     department = _department(session, body.department_code)
@@ -50,7 +53,9 @@ def register_resource(session: Session, *, body: ResourceBody, actor: Actor, nod
         secret=body.secret,
         published=None,
     )
-    resource.draft = ResourceDraft(status=Status.DRAFT, body=body.to_document(), updated_by=actor.name)
+    resource.draft = ResourceDraft(
+        status=Status.DRAFT, body=body.to_document(), updated_by=actor.name
+    )
     session.add(resource)
     session.flush()
     _audit(session, resource, actor, "create", None, Status.DRAFT)
@@ -104,7 +109,12 @@ def submit_resource(
 
 
 def approve_resource(
-    session: Session, *, resource_id: uuid.UUID, actor: Actor, node: Node, comment: str | None = None
+    session: Session,
+    *,
+    resource_id: uuid.UUID,
+    actor: Actor,
+    node: Node,
+    comment: str | None = None,
 ) -> dict[str, Any]:
     """Publish the submitted draft: it becomes the published face and the version goes up."""
     resource = _for_transition(session, resource_id, actor, node)
@@ -150,7 +160,9 @@ def retire_resource(
     resource = _for_transition(session, resource_id, actor, node)
     require_reviewer(actor)
     if resource.status != Status.PUBLISHED:
-        raise InvalidTransition(f"only a published resource can be retired, not a {resource.status} one")
+        raise InvalidTransition(
+            f"only a published resource can be retired, not a {resource.status} one"
+        )
     resource.draft = None
     resource.version += 1
     resource.status = Status.RETIRED
@@ -199,7 +211,9 @@ def list_resources(
     return [_face(session, resource) for resource in rows if _may_see(resource, actor)]
 
 
-def resource_history(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> list[dict[str, Any]]:
+def resource_history(
+    session: Session, *, resource_id: uuid.UUID, actor: Actor
+) -> list[dict[str, Any]]:
     """Every transition; rejection comments only for the department, reviewers and admins."""
     resource = _visible(session, resource_id, actor)
     insider = sees_unpublished(actor, _working_department(resource))
@@ -243,12 +257,14 @@ def _visible(session: Session, resource_id: uuid.UUID, actor: Actor) -> Resource
 
 
 def _for_transition(session: Session, resource_id: uuid.UUID, actor: Actor, node: Node) -> Resource:
-    """The resource, locked against concurrent transitions; copies from other nodes are read-only."""
+    """The resource, locked for a transition; copies from other nodes are read-only."""
     resource = repo.resource(session, resource_id, for_update=True)
     if resource is None or not _may_see(resource, actor):
         raise NotFound(f"no resource {resource_id}")
     if resource.origin_code != node.code:
-        raise Forbidden(f"this is a copy from node {resource.origin_code}; only its origin may change it")
+        raise Forbidden(
+            f"this is a copy from node {resource.origin_code}; only its origin may change it"
+        )
     return resource
 
 

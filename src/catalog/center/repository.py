@@ -43,7 +43,9 @@ def live_tokens_of(session: Session, user_id: int) -> Sequence[ApiToken]:
     return session.scalars(query).all()
 
 
-def resource(session: Session, resource_id: uuid.UUID, *, for_update: bool = False) -> Resource | None:
+def resource(
+    session: Session, resource_id: uuid.UUID, *, for_update: bool = False
+) -> Resource | None:
     """One resource with its working draft; `for_update` locks it for a transition."""
     query = select(Resource).where(Resource.id == resource_id)
     if for_update:

@@ -11,7 +11,14 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from catalog.center.vocab import DataType, FormatCategory, LinkKind, ShareType, UpdateCycle
@@ -26,8 +33,12 @@ ClassCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\
 DeptCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z_\-.]{1,64}$")
 ]
-ResourceCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{1,20}/\d{12,20}$")]
-RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}(\d{3})?(\d{3})?$")]
+ResourceCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\d{1,20}/\d{12,20}$")
+]
+RegionCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}(\d{3})?(\d{3})?$")
+]
 
 _URL = re.compile(r"^(https?|ftp)://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 
@@ -146,7 +157,9 @@ class ResourceBody(_Part):
     @model_validator(mode="after")
     def _consistent(self) -> ResourceBody:
         if self.open.to_public and self.share.type is ShareType.NONE:
-            raise _rule("open.to_public", "not_shared", "a resource that is not shared cannot be open")
+            raise _rule(
+                "open.to_public", "not_shared", "a resource that is not shared cannot be open"
+            )
         if self.open.to_public and self.secret:
             raise _rule("open.to_public", "secret", "a secret resource cannot be open")
         if self.format.category is FormatCategory.NON_ELECTRONIC and not self.location:

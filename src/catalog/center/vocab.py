@@ -1,4 +1,4 @@
-"""The stable English codes of API.md's enumerations, with the Chinese labels the portal and XML show."""
+"""The stable English codes of API.md's enumerations, and the Chinese labels shown to people."""
 
 from __future__ import annotations
 

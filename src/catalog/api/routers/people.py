@@ -70,7 +70,10 @@ def create_user(
 @router.post("/users/{username}/revoke")
 def revoke_user(username: str, session: SessionDep, actor: UserDep) -> dict[str, Any]:
     """Revoke every token of a user (admin)."""
-    return {"username": username, "revoked": people.revoke_user(session, username=username, actor=actor)}
+    return {
+        "username": username,
+        "revoked": people.revoke_user(session, username=username, actor=actor),
+    }
 
 
 @router.get("/security-events")

@@ -34,7 +34,9 @@ class Comment(BaseModel):
 
 
 @router.post("", status_code=201)
-def register(body: ResourceBody, session: SessionDep, node: NodeDep, actor: UserDep) -> dict[str, Any]:
+def register(
+    body: ResourceBody, session: SessionDep, node: NodeDep, actor: UserDep
+) -> dict[str, Any]:
     """Create a draft (cataloguer of the department, or admin); its code is assigned now."""
     return registry.register_resource(session, body=body, actor=actor, node=node)
 
@@ -88,7 +90,9 @@ def replace(
 
 
 @router.post("/{resource_id}/submit")
-def submit(resource_id: ResourceId, session: SessionDep, node: NodeDep, actor: UserDep) -> dict[str, Any]:
+def submit(
+    resource_id: ResourceId, session: SessionDep, node: NodeDep, actor: UserDep
+) -> dict[str, Any]:
     """draft -> submitted."""
     return registry.submit_resource(session, resource_id=resource_id, actor=actor, node=node)
 

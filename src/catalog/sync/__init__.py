@@ -1,0 +1,1 @@
+"""The federation: change feed, push to the parent, ingest from children, pull and reconciliation."""
