@@ -1,1 +1,1 @@
-"""The federation: change feed, push to the parent, ingest from children, pull and reconciliation."""
+"""The federation: change feed, push to the parent, ingest from children, reconciliation."""
