@@ -25,7 +25,7 @@ from catalog.api.app import create_app
 from catalog.api.deps import get_session
 from catalog.config import Settings
 from catalog.db import make_engine, migrate, normalise_url
-from catalog.embedded import start_embedded
+from catalog.embedded import start_embedded, stop_embedded
 from tests.factories import Cast, make_cast
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -52,6 +52,8 @@ def server_url() -> Iterator[str]:
     # Under /tmp, not a home directory: the embedded server widens its parents' permissions.
     with tempfile.TemporaryDirectory(prefix="catalog-test-", dir="/tmp") as tmp:
         yield _server_url(Path(tmp))
+        # Stop the embedded server (if it was the one used) before its directory goes away.
+        stop_embedded(Path(tmp) / "embedded")
 
 
 @pytest.fixture(scope="session")
