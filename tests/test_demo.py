@@ -32,7 +32,14 @@ def test_seeding_covers_every_format_and_status_and_is_idempotent(fresh_database
     assert 200 <= count <= 1000
     assert statuses == {"draft", "submitted", "rejected", "published", "retired"}
     assert formats - {None} == {
-        "file", "spreadsheet", "database", "image", "media", "web", "self_describing",
-        "non_electronic", "other",
+        "file",
+        "spreadsheet",
+        "database",
+        "image",
+        "media",
+        "web",
+        "self_describing",
+        "non_electronic",
+        "other",
     }
     assert pending > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 from typing import Annotated
@@ -12,17 +13,26 @@ from sqlalchemy.orm import Session
 
 from catalog.center import people
 from catalog.center.errors import CatalogError
+from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
 from catalog.config import Settings, load_settings
 from catalog.db import database_url, make_engine, make_sessionmaker, migrate
 from catalog.embedded import stop_embedded
+from catalog.sync import peers, reconcile
+from catalog.sync.client import PeerError
+from catalog.sync.push import Pusher
+from catalog.sync.restore import restore_after_backup
 
 app = typer.Typer(help="A directory-centre node of the federated information-resource catalogue.")
 departments_app = typer.Typer(help="Providing departments of this node.")
 users_app = typer.Typer(help="Users and their tokens.")
 app.add_typer(departments_app, name="departments")
 app.add_typer(users_app, name="users")
+nodes_app = typer.Typer(help="Child centres registered at this node (run at the parent).")
+sync_app = typer.Typer(help="Federation: push, harvest, verify and restore.")
+app.add_typer(nodes_app, name="nodes")
+app.add_typer(sync_app, name="sync")
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -174,6 +184,134 @@ def revoke_user(name: str) -> None:
         except CatalogError as error:
             raise _fail(error) from None
     typer.echo(f"{count} token(s) of {name} revoked")
+
+
+def _node(settings: Settings) -> Node:
+    return Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
+
+
+@nodes_app.command("add")
+def add_node(
+    code: str,
+    name: Annotated[str, typer.Option(help="The child centre's name")],
+    url: Annotated[str, typer.Option(help="The child centre's URL")],
+    alg: Annotated[str, typer.Option(help="hmac-sha256 or hmac-sm3")] = "hmac-sha256",
+) -> None:
+    """Register a child centre; its key is the last line of the output (shown once)."""
+    settings = load_settings()
+    with _session(settings) as session:
+        try:
+            key = peers.add_child(
+                session,
+                code=code,
+                name=name,
+                url=url,
+                alg=alg,
+                own_code=settings.node_code,
+                actor=Actor.operator(),
+            )
+        except CatalogError as error:
+            raise _fail(error) from None
+    typer.echo(f"child {code} ({name}) registered; configure it with CATALOG_NODE_KEY=<key>")
+    typer.echo(key)
+
+
+@nodes_app.command("rotate-key")
+def rotate_node_key(code: str) -> None:
+    """Issue a child a new key (the old one stops working); the key is the last line."""
+    with _session(load_settings()) as session:
+        try:
+            key = peers.rotate_key(session, code=code, actor=Actor.operator())
+        except CatalogError as error:
+            raise _fail(error) from None
+    typer.echo(f"new key for {code}")
+    typer.echo(key)
+
+
+@nodes_app.command("disable")
+def disable_node(code: str) -> None:
+    """Stop accepting a child's requests."""
+    with _session(load_settings()) as session:
+        try:
+            peers.disable_child(session, code=code, actor=Actor.operator())
+        except CatalogError as error:
+            raise _fail(error) from None
+    typer.echo(f"child {code} disabled")
+
+
+@nodes_app.command("list")
+def list_nodes() -> None:
+    """The registered children."""
+    with _session(load_settings()) as session:
+        for child in peers.children(session):
+            state = "enabled" if child.enabled else "disabled"
+            typer.echo(f"{child.code}\t{child.name}\t{child.url}\t{child.alg}\t{state}")
+
+
+def _parent(settings: Settings) -> tuple[str, str]:
+    if not settings.parent_url or not settings.node_key:
+        typer.echo("error: set CATALOG_PARENT_URL and CATALOG_NODE_KEY first", err=True)
+        raise typer.Exit(code=1)
+    return settings.parent_url, settings.node_key.get_secret_value()
+
+
+@sync_app.command("run")
+def sync_run() -> None:
+    """Push everything not yet acknowledged to the parent, once."""
+    settings = load_settings()
+    parent_url, key = _parent(settings)
+    pusher = Pusher(
+        make_sessionmaker(_open(settings)), node=_node(settings), parent_url=parent_url, key=key
+    )
+    try:
+        sent = pusher.push_pending()
+    except PeerError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        pusher.close()
+    typer.echo(f"{sent} change(s) pushed")
+
+
+@sync_app.command("pull")
+def sync_pull(child: str) -> None:
+    """Harvest a child's feed (for a child that cannot reach this node)."""
+    settings = load_settings()
+    try:
+        applied = reconcile.pull_child(
+            make_sessionmaker(_open(settings)), code=child, node=_node(settings)
+        )
+    except (CatalogError, PeerError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"{applied} change(s) applied from {child}")
+
+
+@sync_app.command("verify")
+def sync_verify(
+    child: str, repair: Annotated[bool, typer.Option(help="Fetch what differs")] = False
+) -> None:
+    """Compare a child's records with the copies held here, by digest; optionally repair."""
+    settings = load_settings()
+    try:
+        drift = reconcile.verify_child(
+            make_sessionmaker(_open(settings)), code=child, node=_node(settings), repair=repair
+        )
+    except (CatalogError, PeerError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(json.dumps(drift.summary()))
+
+
+@sync_app.command("restore")
+def sync_restore() -> None:
+    """After a restore from backup: new feed epoch; versions and codes above the parent's."""
+    settings = load_settings()
+    parent_url, key = _parent(settings)
+    report = restore_after_backup(
+        make_sessionmaker(_open(settings)), node=_node(settings), parent_url=parent_url, key=key
+    )
+    typer.echo(json.dumps(report))
 
 
 def main() -> None:

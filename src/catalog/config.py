@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=2 * 1024 * 1024 * 1024, gt=0)
     fetch_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
     token_ttl_days: int = Field(default=365, gt=0)
+    # How often the push worker looks for changes when no notification woke it.
+    sync_sweep_seconds: float = Field(default=30.0, gt=0)
+    # Test-only: the named crash point of catalog/faults.py at which this process kills itself.
+    fault_point: str | None = None
 
     @field_validator("node_code")
     @classmethod

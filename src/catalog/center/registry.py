@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from catalog.center import feed
 from catalog.center import repository as repo
 from catalog.center.codes import allocate_code
 from catalog.center.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -121,6 +122,7 @@ def approve_resource(
     require_reviewer(actor)
     draft = _draft_in(resource, Status.SUBMITTED, "approve")
     department = _department(session, draft.body["department_code"])
+    was_shared = resource.published is not None and not resource.secret
     now = datetime.now(UTC)
     resource.published = draft.body
     resource.secret = bool(draft.body.get("secret", False))
@@ -131,6 +133,7 @@ def approve_resource(
     resource.updated_at = now
     resource.draft = None
     _audit(session, resource, actor, "approve", Status.SUBMITTED, Status.PUBLISHED, comment)
+    feed.record_publication(session, resource, was_shared=was_shared)
     session.commit()
     return published_view(resource)
 
@@ -168,6 +171,7 @@ def retire_resource(
     resource.status = Status.RETIRED
     resource.updated_at = datetime.now(UTC)
     _audit(session, resource, actor, "retire", Status.PUBLISHED, Status.RETIRED, reason or None)
+    feed.record_publication(session, resource, was_shared=not resource.secret)
     session.commit()
     return published_view(resource)
 

@@ -1,0 +1,92 @@
+"""The change feed (transactional outbox), written by the domain in the publishing transaction.
+
+Publishing, retiring and ingesting call in here; sync/ reads the feed and sends it. Writers take
+one transaction-scoped advisory lock before inserting, so rows become visible in `seq` order: a
+reader that has seen seq N can never later find a committed row below N (the classic outbox gap
+where a slow transaction commits a smaller number after a faster one).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from catalog.center.models import Change, NodeState, Resource
+from catalog.center.views import published_view
+
+CHANNEL = "catalog_changes"
+_FEED_LOCK = 0x6665_6564  # "feed"
+EPOCH_KEY = "feed_epoch"
+
+
+def _lock_and_notify(session: Session) -> None:
+    session.execute(select(func.pg_advisory_xact_lock(_FEED_LOCK)))
+    # Delivered at commit, and only if the transaction commits: the pusher wakes for real rows.
+    session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+
+
+def record_publication(session: Session, resource: Resource, *, was_shared: bool) -> None:
+    """Feed an approval or retirement of a local resource; secret resources never enter the feed.
+
+    A resource that was shared and has now been made secret leaves one tombstone without any
+    metadata, so the copies upstream are withdrawn.
+    """
+    if resource.secret:
+        if was_shared:
+            _add(session, [_row(resource, "retire", payload=None)])
+        return
+    op = "retire" if resource.status == "retired" else "upsert"
+    _add(session, [_row(resource, op, payload=published_view(resource))])
+
+
+def record_ingested(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Feed records received from a child, so they travel on up the chain."""
+    if rows:
+        _add(session, rows)
+
+
+def _row(resource: Resource, op: str, *, payload: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "resource_id": resource.id,
+        "version": resource.version,
+        "op": op,
+        "origin": resource.origin_code,
+        "path": list(resource.path),
+        "payload": payload,
+    }
+
+
+def _add(session: Session, rows: list[dict[str, Any]]) -> None:
+    _lock_and_notify(session)
+    session.execute(insert(Change), rows)
+
+
+def current_epoch(session: Session) -> str:
+    """The epoch of this node's feed, created on first use."""
+    value = session.scalar(select(NodeState.value).where(NodeState.key == EPOCH_KEY))
+    if value is not None:
+        return value
+    candidate = uuid.uuid4().hex
+    session.execute(
+        pg_insert(NodeState)
+        .values(key=EPOCH_KEY, value=candidate)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return str(session.scalar(select(NodeState.value).where(NodeState.key == EPOCH_KEY)))
+
+
+def start_new_epoch(session: Session) -> str:
+    """Begin a new feed epoch (after a restore), so receivers restart this feed's cursor."""
+    epoch = uuid.uuid4().hex
+    session.execute(
+        pg_insert(NodeState)
+        .values(key=EPOCH_KEY, value=epoch)
+        .on_conflict_do_update(
+            index_elements=["key"], set_={"value": epoch, "updated_at": func.now()}
+        )
+    )
+    return epoch

@@ -1,0 +1,250 @@
+"""Applying a batch from a child: validate it whole, keep only newer versions, feed them onward.
+
+Everything happens in one transaction with the child's cursor, so a crash at any point either
+applies the batch and moves the cursor, or does neither; a batch sent again is harmless because a
+change is applied only if its version is newer than the one held.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog import faults
+from catalog.center import feed
+from catalog.center.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from catalog.center.models import AuditEvent, Resource, SyncPeer
+from catalog.center.node import Node
+from catalog.sync.division import covers
+from catalog.sync.wire import ENVELOPE_FIELDS, BatchIn, ChangeIn, ResourceCopy
+
+_log = logging.getLogger("catalog.sync")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The answer to a push: the cursor now held for the sender, and what was done."""
+
+    ack: int
+    applied: int
+    skipped: int
+
+
+def check_batch(batch: BatchIn, *, sender: str, own: Node) -> list[ResourceCopy | None]:
+    """Refuse the whole batch if any change breaks the division rule or is malformed."""
+    if batch.node != sender:
+        raise Forbidden("the batch names another sender than the one that signed it")
+    refused: list[FieldError] = []
+    copies: list[ResourceCopy | None] = []
+    for index, change in enumerate(batch.changes):
+        if not covers(sender, change.origin):
+            refused.append(
+                FieldError(f"changes.{index}.origin", f"{change.origin} is outside {sender}")
+            )
+        elif (
+            change.path[0] != change.origin or change.path[-1] != sender or own.code in change.path
+        ):
+            refused.append(
+                FieldError(f"changes.{index}.path", f"must run from the origin to {sender}")
+            )
+        copies.append(_copy(change, index))
+    if refused:
+        raise Forbidden(f"batch from {sender} breaks the division rule; refused whole", refused)
+    return copies
+
+
+def apply_batch(
+    session: Session, *, peer: SyncPeer, batch: BatchIn, own: Node, repair: bool = False
+) -> IngestResult:
+    """Apply a checked batch from `peer` and, unless repairing, store its cursor; commits."""
+    copies = check_batch(batch, sender=peer.code, own=own)
+    newest: dict[uuid.UUID, tuple[ChangeIn, ResourceCopy | None]] = {}
+    for change, copy in zip(batch.changes, copies, strict=True):
+        held = newest.get(change.id)
+        if held is None or change.version > held[0].version:
+            newest[change.id] = (change, copy)
+    applied = _upsert(session, [v for v in newest.values() if v[1] is not None], own, peer.code)
+    applied += _tombstone(
+        session, [c for c, copy in newest.values() if copy is None], own, peer.code
+    )
+    faults.check("ingest.before_commit")
+    if not repair:
+        if batch.epoch != peer.epoch:
+            _log.info("child %s started feed epoch %s", peer.code, batch.epoch)
+            peer.epoch, peer.cursor = batch.epoch, 0
+        peer.cursor = max(peer.cursor, batch.to_seq)
+    peer.received += applied
+    peer.last_success_at = datetime.now(UTC)
+    peer.last_error = None
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"batch from {peer.code} collides with a resource code held here") from exc
+    result = IngestResult(ack=peer.cursor, applied=applied, skipped=len(batch.changes) - applied)
+    _log.info(
+        "batch from=%s epoch=%s seq=%d..%d changes=%d applied=%d skipped=%d repair=%s",
+        peer.code,
+        batch.epoch,
+        batch.from_seq,
+        batch.to_seq,
+        len(batch.changes),
+        result.applied,
+        result.skipped,
+        repair,
+    )
+    return result
+
+
+def _copy(change: ChangeIn, index: int) -> ResourceCopy | None:
+    if change.resource is None:
+        return None
+    try:
+        copy = ResourceCopy.model_validate(change.resource)
+    except ValidationError as exc:
+        fields = [
+            FieldError(f"changes.{index}.resource." + ".".join(map(str, e["loc"])), e["msg"])
+            for e in exc.errors()
+        ]
+        raise ValidationFailed(f"change {index} carries a malformed resource", fields) from None
+    if copy.id != change.id or copy.version != change.version or copy.origin.code != change.origin:
+        raise ValidationFailed.on(f"changes.{index}.resource", "does not match its change")
+    return copy
+
+
+_INSERT = pg_insert(Resource)
+_UPSERT = _INSERT.on_conflict_do_update(
+    index_elements=[Resource.id],
+    set_={
+        name: _INSERT.excluded[name]
+        for name in (
+            "code",
+            "status",
+            "version",
+            "origin_name",
+            "origin_url",
+            "path",
+            "department_code",
+            "department_name",
+            "published",
+            "published_on",
+            "updated_at",
+        )
+    },
+    where=(Resource.version < _INSERT.excluded.version)
+    & (Resource.origin_code == _INSERT.excluded.origin_code),
+).returning(Resource.id, Resource.version, Resource.status, Resource.path, Resource.origin_code)
+
+
+def _upsert(
+    session: Session, items: list[tuple[ChangeIn, ResourceCopy | None]], own: Node, sender: str
+) -> int:
+    if not items:
+        return 0
+    rows: list[dict[str, Any]] = []
+    payloads: dict[uuid.UUID, dict[str, Any]] = {}
+    for change, copy in items:
+        assert copy is not None and change.resource is not None
+        path = [*change.path, own.code]
+        rows.append(
+            {
+                "id": change.id,
+                "code": copy.code,
+                "status": copy.status,
+                "version": change.version,
+                "origin_code": copy.origin.code,
+                "origin_name": copy.origin.name,
+                "origin_url": copy.origin.url,
+                "path": path,
+                "department_id": None,
+                "department_code": copy.department.code,
+                "department_name": copy.department.name,
+                "secret": False,
+                "published": {k: v for k, v in change.resource.items() if k not in ENVELOPE_FIELDS},
+                "published_on": copy.published_on,
+                "created_at": copy.created_at or datetime.now(UTC),
+                "updated_at": copy.updated_at,
+            }
+        )
+        payloads[change.id] = {**change.resource, "path": path}
+    returned = session.execute(_UPSERT, rows).all()
+    feed_rows = [
+        {
+            "resource_id": rid,
+            "version": version,
+            "op": "retire" if status == "retired" else "upsert",
+            "origin": origin,
+            "path": path,
+            "payload": payloads[rid],
+        }
+        for rid, version, status, path, origin in returned
+    ]
+    _received(session, feed_rows, sender)
+    return len(returned)
+
+
+def _tombstone(session: Session, changes: list[ChangeIn], own: Node, sender: str) -> int:
+    """Retire copies of resources that were made secret: the tombstone carries no metadata."""
+    applied = 0
+    for change in changes:
+        row = session.execute(
+            update(Resource)
+            .where(
+                Resource.id == change.id,
+                Resource.version < change.version,
+                Resource.origin_code == change.origin,
+            )
+            .values(status="retired", version=change.version)
+            .returning(Resource.path)
+        ).first()
+        if row is not None:
+            applied += 1
+            _received(
+                session,
+                [
+                    {
+                        "resource_id": change.id,
+                        "version": change.version,
+                        "op": "retire",
+                        "origin": change.origin,
+                        "path": row[0],
+                        "payload": None,
+                    }
+                ],
+                sender,
+            )
+    return applied
+
+
+def _received(session: Session, feed_rows: list[dict[str, Any]], sender: str) -> None:
+    if not feed_rows:
+        return
+    feed.record_ingested(session, feed_rows)
+    session.execute(
+        insert(AuditEvent).values(
+            resource_id=bindparam("resource_id"),
+            actor=sender,
+            action="receive",
+            from_status=None,
+            to_status=bindparam("to_status"),
+            comment=None,
+            version=bindparam("version"),
+        ),
+        [
+            {
+                "resource_id": r["resource_id"],
+                "to_status": "retired" if r["op"] == "retire" else "published",
+                "version": r["version"],
+            }
+            for r in feed_rows
+        ],
+    )
