@@ -84,7 +84,7 @@ def test_a_batch_is_applied_and_acknowledged(region):
 
 
 def test_a_received_record_is_readable_and_locatable_at_the_parent(region):
-    client, sessions, key = region
+    client, _sessions, key = region
     rid = uuid.uuid4()
     _push(client, key, batch([change(rid, 1)]))
     shown = client.get(f"/api/v1/resources/{rid}").json()
@@ -138,7 +138,7 @@ def test_a_retire_that_overtakes_an_older_upsert_wins(region):
 
 
 def test_a_forged_signature_is_refused(region):
-    client, sessions, key = region
+    client, sessions, _key = region
     body = batch([change(uuid.uuid4(), 1)])
     response = client.post(
         "/sync/v1/batches", content=body, headers=signed("not-the-key", body=body)
@@ -148,13 +148,13 @@ def test_a_forged_signature_is_refused(region):
 
 
 def test_an_unknown_node_is_refused(region):
-    client, sessions, key = region
+    client, _sessions, key = region
     body = batch([change(uuid.uuid4(), 1, origin="150700")], node="150700")
     assert _push(client, key, body, node="150700").status_code == 401
 
 
 def test_a_replayed_request_is_refused(region):
-    client, sessions, key = region
+    client, _sessions, key = region
     body = batch([change(uuid.uuid4(), 1)])
     headers = signed(key, body=body)
     assert client.post("/sync/v1/batches", content=body, headers=headers).status_code == 200
@@ -164,7 +164,7 @@ def test_a_replayed_request_is_refused(region):
 
 
 def test_a_stale_timestamp_is_refused(region, monkeypatch):
-    client, sessions, key = region
+    client, _sessions, key = region
     body = batch([change(uuid.uuid4(), 1)])
     monkeypatch.setattr("catalog.sync.signing.time.time", lambda: 1_000_000_000.0)
     headers = signed(key, body=body)
@@ -225,7 +225,7 @@ def test_a_50_mb_body_is_413_and_applies_nothing(region):
 
 
 def test_concurrent_ingests_of_one_record_keep_the_newest(region):
-    client, sessions, key = region
+    _client, sessions, _key = region
     rid = uuid.uuid4()
     copy = resource_copy(rid, 1)
     bodies = [BatchIn.model_validate_json(batch([change(rid, v, copy=copy)])) for v in range(1, 9)]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import deque
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from catalog.sync.signing import signed_headers
+from catalog.sync.signing import HEADER_SIGNATURE, signed_headers
+
+# Signatures this process sent recently, across all clients: see PeerClient._fresh_headers.
+_SENT: deque[str] = deque(maxlen=1024)
+_SENT_LOCK = threading.Lock()
 
 
 class PeerError(Exception):
@@ -49,9 +56,7 @@ class PeerClient:
         """Send one signed request; a non-2xx answer raises PeerError."""
         query = urlencode(params or {})
         path_query = self._prefix + path + (f"?{query}" if query else "")
-        headers = signed_headers(
-            self._key, self._alg, node=self.node, method=method, path_query=path_query, body=body
-        )
+        headers = self._fresh_headers(method, path_query, body)
         if body:
             headers["Content-Type"] = "application/json"
         target = self.url + path + (f"?{query}" if query else "")
@@ -65,6 +70,27 @@ class PeerClient:
                 response.status_code,
             )
         return response
+
+    def _fresh_headers(self, method: str, path_query: str, body: bytes) -> dict[str, str]:
+        """Signed headers that differ from every request sent before.
+
+        The signature covers whole seconds and the receiver refuses a signature it has seen, so
+        an identical request repeated within the same second waits for the next one.
+        """
+        while True:
+            headers = signed_headers(
+                self._key,
+                self._alg,
+                node=self.node,
+                method=method,
+                path_query=path_query,
+                body=body,
+            )
+            with _SENT_LOCK:
+                if headers[HEADER_SIGNATURE] not in _SENT:
+                    _SENT.append(headers[HEADER_SIGNATURE])
+                    return headers
+            time.sleep(1.0 - time.time() % 1.0 + 0.001)
 
     def post_batch(self, body: bytes) -> dict[str, Any]:
         """Push a batch; the parent's answer holds the cursor it now has."""

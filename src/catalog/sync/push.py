@@ -175,8 +175,10 @@ class PushWorker:
     def _wait_for_changes(self, listener: psycopg.Connection[tuple[object, ...]]) -> None:
         deadline = time.monotonic() + self.sweep_seconds
         while not self._stop.is_set() and time.monotonic() < deadline:
-            for _ in listener.notifies(timeout=0.5, stop_after=1):
-                # Drain the burst a busy transaction mix sends, then push once.
+            woken = any(True for _ in listener.notifies(timeout=0.5, stop_after=1))
+            if woken:
+                # Drain the burst a busy transaction mix sends, then push once. (Not nested in
+                # the loop above: a notifies() generator holds the connection's lock.)
                 for _ in listener.notifies(timeout=0.01):
                     pass
                 return
