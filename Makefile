@@ -18,12 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Three centres (region, Chifeng, Hulunbuir) on ports PORT, PORT+1, PORT+2.
 demo: install
-	CATALOG_DATA_DIR=$(DEMO_DATA_DIR) \
-	CATALOG_NODE_CODE=150000 \
-	CATALOG_NODE_NAME=内蒙古自治区政务信息资源目录中心 \
-	CATALOG_PUBLIC_URL=http://$(HOST):$(PORT) \
-	$(BIN)/catalog demo --host $(HOST) --port $(PORT)
+	CATALOG_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/catalog demo --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -102,12 +102,22 @@ def migrate_command() -> None:
 
 
 @app.command()
-def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
-    """Start a node with seeded departments and resources, print an admin token, and serve."""
+def demo(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    single: Annotated[bool, typer.Option(help="One node instead of three centres")] = False,
+) -> None:
+    """Three seeded, synced centres (region and two cities) on ports P..P+2; or --single node."""
     from catalog.demo import seed
 
     _configure_logging()
     settings = load_settings()
+    if not single:
+        from catalog.demo_federation import run
+
+        logging.getLogger().setLevel(logging.WARNING)
+        run(data_dir=settings.data_dir, host=host, port=port, echo=typer.echo)
+        return
     engine = _open(settings)
     with make_sessionmaker(engine)() as session:
         report = seed(session, settings=settings)

@@ -22,21 +22,31 @@ from catalog.center.schemas import ResourceBody
 from catalog.center.vocab import Role
 from catalog.config import Settings
 
-DEPARTMENTS = [
-    ("150000-01", "内蒙古自治区人民政府办公厅"),
-    ("150000-02", "内蒙古自治区发展和改革委员会"),
-    ("150000-03", "内蒙古自治区统计局"),
-    ("150000-04", "内蒙古自治区档案局"),
-    ("150000-05", "内蒙古自治区测绘地理信息局"),
-    ("150000-06", "内蒙古自治区扶贫开发办公室"),
-    ("150000-07", "内蒙古自治区人力资源和社会保障厅"),
-    ("150000-08", "内蒙古自治区公安厅"),
-    ("150000-09", "内蒙古自治区财政厅"),
-    ("150000-10", "内蒙古自治区民政厅"),
-    ("150000-11", "内蒙古自治区农牧业厅"),
-    ("150000-12", "内蒙古自治区国家税务局"),
-    ("150000-13", "内蒙古自治区地方税务局"),
+# The cataloguing departments of METADATA.md §3; each centre has its own, coded `<node>-<nn>`.
+DEPARTMENT_NAMES = [
+    "人民政府办公厅",
+    "发展和改革委员会",
+    "统计局",
+    "档案局",
+    "测绘地理信息局",
+    "扶贫开发办公室",
+    "人力资源和社会保障局",
+    "公安局",
+    "财政局",
+    "民政局",
+    "农牧业局",
+    "国家税务局",
+    "地方税务局",
 ]
+PLACE_NAMES = {"150000": "内蒙古自治区", "150400": "赤峰市", "150700": "呼伦贝尔市"}
+
+
+def departments(node_code: str) -> list[tuple[str, str]]:
+    """The demo departments of a centre."""
+    place = PLACE_NAMES.get(node_code, "")
+    return [(f"{node_code}-{i:02d}", place + name) for i, name in enumerate(DEPARTMENT_NAMES, 1)]
+
+
 PLACES = [
     ("内蒙古自治区", "150000", (97.2, 37.4, 126.1, 53.4)),
     ("赤峰市", "150400", (116.2, 41.3, 121.0, 45.4)),
@@ -110,7 +120,8 @@ RESOURCE_COUNT = 320
 def seed(session: Session, *, settings: Settings) -> str:
     """Seed departments, demo users and resources once; say what the store now holds."""
     operator = Actor.operator()
-    for code, name in DEPARTMENTS:
+    own = departments(settings.node_code)
+    for code, name in own:
         if repo.department_by_code(session, code) is None:
             people.create_department(session, code=code, name=name, actor=operator)
     for username, role, department in [
@@ -126,19 +137,26 @@ def seed(session: Session, *, settings: Settings) -> str:
                 actor=operator,
                 ttl_days=settings.token_ttl_days,
             )
-    existing = session.scalar(select(func.count()).select_from(Resource)) or 0
-    if existing == 0:
+    existing = session.scalar(
+        select(func.count()).select_from(Resource).where(Resource.origin_code == settings.node_code)
+    )
+    if not existing:
         node = Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
-        _seed_resources(session, node=node, operator=operator)
-    total = session.scalar(select(func.count()).select_from(Resource)) or 0
-    return f"{len(DEPARTMENTS)} departments, {total} resources"
+        _seed_resources(session, node=node, operator=operator, own=own)
+    total = session.scalar(
+        select(func.count()).select_from(Resource).where(Resource.origin_code == settings.node_code)
+    )
+    return f"{len(own)} departments, {total or 0} resources of its own"
 
 
-def _seed_resources(session: Session, *, node: Node, operator: Actor) -> None:
+def _seed_resources(
+    session: Session, *, node: Node, operator: Actor, own: list[tuple[str, str]]
+) -> None:
     rng = random.Random(2026)
     categories = list(FORMATS)
     for index in range(RESOURCE_COUNT):
-        body = ResourceBody.model_validate(_body(rng, categories[index % len(categories)], index))
+        category = categories[index % len(categories)]
+        body = ResourceBody.model_validate(_body(rng, category, index, own))
         fate = FATES[index % len(FATES)]
         created = registry.register_resource(session, body=body, actor=operator, node=node)
         rid = uuid.UUID(created["id"])
@@ -170,12 +188,14 @@ def _seed_resources(session: Session, *, node: Node, operator: Actor) -> None:
             )
 
 
-def _body(rng: random.Random, category: str, index: int) -> dict[str, Any]:
+def _body(
+    rng: random.Random, category: str, index: int, own: list[tuple[str, str]]
+) -> dict[str, Any]:
     class_code, topic, keywords = TOPICS[index % len(TOPICS)]
     place, region_code, extent = rng.choice(PLACES)
     template, ftype = rng.choice(FORMATS[category])
     year = rng.choice([2015, 2016, 2017, 2018])
-    department_code, department_name = DEPARTMENTS[index % len(DEPARTMENTS)]
+    department_code, department_name = own[index % len(own)]
     share = rng.choice(["unconditional", "unconditional", "conditional", "none"])
     body: dict[str, Any] = {
         "name": template.format(place=place, topic=topic, year=year),
