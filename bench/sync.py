@@ -1,0 +1,160 @@
+"""Federation benchmark: catch-up throughput, publish-to-region lag, and memory.
+
+Starts a region and two cities as real `catalog serve` processes, each on its own database. The
+cities first hold N published records between them (bulk path of the service layer, so the feed
+is written as in production) with sync off; then their pushers start and the clock runs until the
+region holds all of them. Then single publishes at a city measure the lag until the region holds
+each. Prints one JSON object.
+
+Usage (from the checkout): .venv/bin/python -m bench.sync [--records N] [--lag-samples K] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from tests.factories import resource_body
+from tests.sync.nodes import NodeProcess, wait_for
+
+from catalog.center import people
+from catalog.center.bulk import publish_bulk
+from catalog.center.models import Resource
+from catalog.center.permissions import Actor
+from catalog.center.schemas import ResourceBody
+from catalog.db import make_engine, migrate, normalise_url
+from catalog.embedded import start_embedded
+from catalog.sync import peers
+
+
+def _server(tmp: Path, explicit: str | None) -> str:
+    if explicit:
+        return normalise_url(explicit)
+    try:
+        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2).close()
+        return normalise_url("postgresql://postgres@127.0.0.1:5432/postgres")
+    except psycopg.OperationalError:
+        return start_embedded(tmp / "embedded")
+
+
+def _database(server: str, created: list[str]) -> str:
+    name = f"catalog_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    created.append(name)
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _load(city: NodeProcess, count: int) -> None:
+    with city.sessions() as session:
+        people.create_department(session, code="D01", name="统计局", actor=Actor.operator())
+    body = ResourceBody.model_validate(resource_body())
+    for start in range(0, count, 1000):
+        bodies = [
+            body.model_copy(update={"name": f"{city.node.name}资源{i}"})
+            for i in range(start, min(count, start + 1000))
+        ]
+        with city.sessions() as session:
+            publish_bulk(session, bodies=bodies, actor=Actor.operator(), node=city.node)
+
+
+def _held(region: NodeProcess, origin: str | None = None) -> int:
+    return region.count(origin)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--lag-samples", type=int, default=30)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    created: list[str] = []
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        work = Path(tmp)
+        server = _server(work, args.database_url)
+        region = NodeProcess("150000", _database(server, created), work)
+        cities = [
+            NodeProcess(code, _database(server, created), work) for code in ("150400", "150700")
+        ]
+        nodes = [region, *cities]
+        try:
+            for city in cities:
+                with region.sessions() as session:
+                    key = peers.add_child(
+                        session,
+                        code=city.code,
+                        name=city.node.name,
+                        url=city.url,
+                        alg="hmac-sha256",
+                        own_code="150000",
+                        actor=Actor.operator(),
+                    )
+                city.settings.update(parent_url=region.url, node_key=key)
+            share = args.records // len(cities)
+            started = time.perf_counter()
+            for city in cities:
+                _load(city, share)
+            load_seconds = time.perf_counter() - started
+
+            region.start()
+            started = time.perf_counter()
+            for city in cities:
+                city.start()
+            wait_for(lambda: _held(region) >= share * len(cities), what="catch-up", timeout=3600)
+            catch_up = time.perf_counter() - started
+
+            lags = []
+            chifeng = cities[0]
+            for _ in range(args.lag_samples):
+                time.sleep(0.2)
+                t0 = time.perf_counter()
+                rid = chifeng.publish()
+                with region.sessions() as session:
+                    while session.scalar(select(func.count()).where(Resource.id == rid)) == 0:
+                        session.rollback()
+                        time.sleep(0.005)
+                lags.append(time.perf_counter() - t0)
+            lags.sort()
+            result = {
+                "benchmark": "sync",
+                "records": share * len(cities),
+                "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
+                "catch_up_seconds": round(catch_up, 2),
+                "catch_up_records_per_second": round(share * len(cities) / catch_up, 1),
+                "lag_samples": len(lags),
+                "lag_p50_ms": round(statistics.median(lags) * 1000, 1),
+                "lag_p95_ms": round(lags[int(0.95 * (len(lags) - 1))] * 1000, 1),
+                "peak_rss_mb": {n.code: _peak_rss_mb(n.process.pid) for n in nodes if n.process},
+            }
+        finally:
+            for node in nodes:
+                node.close()
+            admin = make_url(server).set(drivername="postgresql").render_as_string(False)
+            with psycopg.connect(admin, autocommit=True) as conn:
+                for name in created:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
