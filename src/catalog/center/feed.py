@@ -23,7 +23,8 @@ _FEED_LOCK = 0x6665_6564  # "feed"
 EPOCH_KEY = "feed_epoch"
 
 
-def _lock_and_notify(session: Session) -> None:
+def lock_and_notify(session: Session) -> None:
+    """Take the feed lock (seq order = commit order) and wake the pusher at commit."""
     session.execute(select(func.pg_advisory_xact_lock(_FEED_LOCK)))
     # Delivered at commit, and only if the transaction commits: the pusher wakes for real rows.
     session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
@@ -67,7 +68,7 @@ def _row(resource: Resource, op: str, *, payload: dict[str, Any] | None) -> dict
 
 
 def _add(session: Session, rows: list[dict[str, Any]]) -> None:
-    _lock_and_notify(session)
+    lock_and_notify(session)
     session.execute(insert(Change), rows)
 
 
