@@ -16,9 +16,10 @@ from catalog.center import feed
 from catalog.center import repository as repo
 from catalog.center.codes import format_code
 from catalog.center.errors import ValidationFailed
-from catalog.center.models import AuditEvent, Resource, resource_code_seq
+from catalog.center.models import AuditEvent, resource_code_seq
 from catalog.center.node import Node
 from catalog.center.permissions import Actor, require_admin
+from catalog.center.registry import new_local_resource
 from catalog.center.schemas import ResourceBody
 from catalog.center.vocab import Status
 
@@ -42,28 +43,16 @@ def publish_bulk(
     now = datetime.now(UTC)
     resources = []
     for body, number in zip(bodies, numbers, strict=True):
-        department = departments[body.department_code]
-        resources.append(
-            Resource(
-                id=uuid.uuid4(),
-                code=format_code(body.classification[0].code, node.code, number),
-                status=Status.PUBLISHED,
-                version=1,
-                origin_code=node.code,
-                origin_name=node.name,
-                origin_url=node.url,
-                path=[node.code],
-                department_id=department.id,
-                department_code=department.code,
-                department_name=department.name,
-                secret=body.secret,
-                published=body.to_document(),
-                published_on=now.date(),
-                created_at=now,
-                updated_at=now,
-                draft=None,
-            )
+        resource = new_local_resource(
+            node=node,
+            department=departments[body.department_code],
+            code=format_code(body.classification[0].code, node.code, number),
+            body=body,
         )
+        resource.status, resource.version = Status.PUBLISHED, 1
+        resource.published, resource.published_on = body.to_document(), now.date()
+        resource.created_at = resource.updated_at = now
+        resources.append(resource)
     session.add_all(resources)
     session.flush()
     session.execute(

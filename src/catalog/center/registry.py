@@ -37,11 +37,27 @@ def register_resource(
     """Create a draft and give it its permanent code, in one transaction."""
     require_editor(actor, body.department_code)
     department = _department(session, body.department_code)
-    resource = Resource(
+    code = allocate_code(
+        session, classification_code=body.classification[0].code, node_code=node.code
+    )
+    resource = new_local_resource(node=node, department=department, code=code, body=body)
+    resource.draft = ResourceDraft(
+        status=Status.DRAFT, body=body.to_document(), updated_by=actor.name
+    )
+    session.add(resource)
+    session.flush()
+    _audit(session, resource, actor, "create", None, Status.DRAFT)
+    session.commit()
+    return draft_view(resource, department_name=department.name)
+
+
+def new_local_resource(
+    *, node: Node, department: Department, code: str, body: ResourceBody
+) -> Resource:
+    """A resource originating here, before its first approval (status draft, version 0)."""
+    return Resource(
         id=uuid.uuid4(),
-        code=allocate_code(
-            session, classification_code=body.classification[0].code, node_code=node.code
-        ),
+        code=code,
         status=Status.DRAFT,
         version=0,
         origin_code=node.code,
@@ -54,14 +70,6 @@ def register_resource(
         secret=body.secret,
         published=None,
     )
-    resource.draft = ResourceDraft(
-        status=Status.DRAFT, body=body.to_document(), updated_by=actor.name
-    )
-    session.add(resource)
-    session.flush()
-    _audit(session, resource, actor, "create", None, Status.DRAFT)
-    session.commit()
-    return draft_view(resource, department_name=department.name)
 
 
 def replace_resource(
