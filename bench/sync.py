@@ -6,7 +6,8 @@ is written as in production) with sync off; then their pushers start and the clo
 region holds all of them. Then single publishes at a city measure the lag until the region holds
 each. Prints one JSON object.
 
-Usage (from the checkout): .venv/bin/python -m bench.sync [--records N] [--lag-samples K] [--database-url URL]
+Usage (from the checkout):
+    .venv/bin/python -m bench.sync [--records N] [--lag-samples K] [--database-url URL]
 """
 
 from __future__ import annotations
