@@ -271,7 +271,11 @@ def sync_run() -> None:
     settings = load_settings()
     parent_url, key = _parent(settings)
     pusher = Pusher(
-        make_sessionmaker(_open(settings)), node=_node(settings), parent_url=parent_url, key=key
+        make_sessionmaker(_open(settings)),
+        node=_node(settings),
+        parent_url=parent_url,
+        key=key,
+        alg=settings.sync_alg,
     )
     try:
         sent = pusher.push_pending()
@@ -319,7 +323,11 @@ def sync_restore() -> None:
     settings = load_settings()
     parent_url, key = _parent(settings)
     report = restore_after_backup(
-        make_sessionmaker(_open(settings)), node=_node(settings), parent_url=parent_url, key=key
+        make_sessionmaker(_open(settings)),
+        node=_node(settings),
+        parent_url=parent_url,
+        key=key,
+        alg=settings.sync_alg,
     )
     typer.echo(json.dumps(report))
 

@@ -7,7 +7,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     parent_url: str | None = None
     node_key: SecretStr | None = None
     sync_enabled: bool = True
+    # The MAC of this node's link to its parent: hmac-sha256, or hmac-sm3 where the parent
+    # registered the link with --alg hmac-sm3 (national algorithms).
+    sync_alg: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     anonymous_read: bool = True
     # 16 MB: a sync batch may be 8 MB (API.md) and must fit with room to spare.
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)

@@ -30,14 +30,14 @@ def make_node(fresh_database, tmp_path: Path) -> Iterator:
         node.close()
 
 
-def _register(parent: NodeProcess, child: NodeProcess) -> str:
+def _register(parent: NodeProcess, child: NodeProcess, alg: str = "hmac-sha256") -> str:
     with parent.sessions() as session:
         return peers.add_child(
             session,
             code=child.code,
             name=child.node.name,
             url=child.url,
-            alg="hmac-sha256",
+            alg=alg,
             own_code=parent.code,
             actor=Actor.operator(),
         )
@@ -226,3 +226,15 @@ def test_a_restored_child_resumes_above_what_its_parent_holds(make_node):
     second = chifeng.publish()
     assert second != rid
     wait_for(lambda: region.count("150400") == 2, what="the new record at the region")
+
+
+def test_a_link_can_sign_with_sm3_end_to_end(make_node):
+    region = make_node("150000")
+    chifeng = make_node("150400")
+    key = _register(region, chifeng, alg="hmac-sm3")
+    chifeng.settings.update(parent_url=region.url, node_key=key, sync_alg="hmac-sm3")
+    chifeng.add_department()
+    region.start()
+    chifeng.start()
+    chifeng.publish()
+    wait_for(lambda: region.count("150400") == 1, what="the record over an SM3 link")

@@ -237,3 +237,22 @@ def test_concurrent_ingests_of_one_record_keep_the_newest(region):
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(apply, bodies))
     assert _held(sessions, rid) == (8, "published")
+
+
+def test_a_link_registered_for_sm3_takes_sm3_signatures_only(region):
+    client, sessions, _ = region
+    with sessions() as session:
+        key = peers.add_child(
+            session,
+            code="150700",
+            name="呼伦贝尔市",
+            url="http://hlbe.test",
+            alg="hmac-sm3",
+            own_code="150000",
+            actor=Actor.operator(),
+        )
+    body = batch([change(uuid.uuid4(), 1, origin="150700")], node="150700")
+    downgraded = _push(client, key, body, node="150700")
+    assert downgraded.status_code == 401
+    accepted = _push(client, key, body, node="150700", alg="hmac-sm3")
+    assert accepted.status_code == 200, accepted.text

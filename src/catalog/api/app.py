@@ -26,6 +26,7 @@ def _push_worker(settings: Settings, engine: Engine) -> PushWorker | None:
         node=Node(code=settings.node_code, name=settings.node_name, url=settings.public_url),
         parent_url=settings.parent_url,
         key=settings.node_key.get_secret_value(),
+        alg=settings.sync_alg,
     )
     return PushWorker(engine, pusher, sweep_seconds=settings.sync_sweep_seconds)
 

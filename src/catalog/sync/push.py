@@ -33,12 +33,19 @@ class Pusher:
     """Sends batches after the acknowledged cursor until the parent has everything."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], *, node: Node, parent_url: str, key: str
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        node: Node,
+        parent_url: str,
+        key: str,
+        alg: str = DEFAULT_ALG,
     ) -> None:
         self.sessions = sessions
         self.node = node
         self.parent_url = parent_url
         self.key = key
+        self.alg = alg
         self.batch_size = MAX_CHANGES
         self._client: PeerClient | None = None
 
@@ -104,7 +111,7 @@ class Pusher:
                 )
                 session.commit()
             self._client = PeerClient(
-                self.parent_url, node=self.node.code, key=self.key, alg=DEFAULT_ALG
+                self.parent_url, node=self.node.code, key=self.key, alg=self.alg
             )
         return self._client
 

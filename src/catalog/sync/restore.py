@@ -22,11 +22,16 @@ from catalog.sync.signing import DEFAULT_ALG
 
 
 def restore_after_backup(
-    sessions: sessionmaker[Session], *, node: Node, parent_url: str, key: str
+    sessions: sessionmaker[Session],
+    *,
+    node: Node,
+    parent_url: str,
+    key: str,
+    alg: str = DEFAULT_ALG,
 ) -> dict[str, Any]:
     """Start a new epoch and resume versions and codes above what the parent holds."""
     identity = node_identity(parent_url)
-    client = PeerClient(parent_url, node=node.code, key=key, alg=DEFAULT_ALG)
+    client = PeerClient(parent_url, node=node.code, key=key, alg=alg)
     try:
         held = client.digest(node.code)
         parent_versions: dict[str, int] = {}
