@@ -1,6 +1,7 @@
 """Registration throughput: drafts created and taken through review per second, on a real database.
 
-Usage: .venv/bin/python bench/register.py [--count N] [--threads T] [--database-url URL]
+Usage (from the checkout):
+    .venv/bin/python -m bench.register [--count N] [--threads T] [--database-url URL]
 Without a URL it uses a server at 127.0.0.1:5432, else an embedded one. Prints one JSON object.
 """
 
@@ -14,15 +15,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
+from bench.common import server_url, throwaway_databases
 from catalog.center import people, registry
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
-from catalog.db import make_engine, make_sessionmaker, migrate, normalise_url
-from catalog.embedded import start_embedded
+from catalog.db import make_engine, make_sessionmaker
 
 BODY = {
     "name": "赤峰市人口基础信息库",
@@ -36,14 +34,6 @@ BODY = {
 }
 
 
-def _server(tmp: Path) -> str:
-    try:
-        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2).close()
-        return normalise_url("postgresql://postgres@127.0.0.1:5432/postgres")
-    except psycopg.OperationalError:
-        return start_embedded(tmp)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=2000)
@@ -51,14 +41,9 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-        server = normalise_url(args.database_url) if args.database_url else _server(Path(tmp))
-        name = f"catalog_bench_{uuid.uuid4().hex[:8]}"
-        admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        engine = make_engine(make_url(server).set(database=name).render_as_string(False))
-        try:
-            migrate(engine)
+        server = server_url(Path(tmp), args.database_url)
+        with throwaway_databases(server) as create_database:
+            engine = make_engine(create_database())
             sessions = make_sessionmaker(engine)
             operator = Actor.operator()
             node = Node(code="150400", name="赤峰市", url="http://bench")
@@ -68,11 +53,8 @@ def main() -> None:
 
             def one(_: int) -> None:
                 with sessions() as session:
-                    rid = uuid.UUID(
-                        registry.register_resource(session, body=body, actor=operator, node=node)[
-                            "id"
-                        ]
-                    )
+                    view = registry.register_resource(session, body=body, actor=operator, node=node)
+                    rid = uuid.UUID(view["id"])
                     registry.submit_resource(session, resource_id=rid, actor=operator, node=node)
                     registry.approve_resource(session, resource_id=rid, actor=operator, node=node)
 
@@ -80,10 +62,7 @@ def main() -> None:
             with ThreadPoolExecutor(max_workers=args.threads) as pool:
                 list(pool.map(one, range(args.count)))
             elapsed = time.perf_counter() - started
-        finally:
             engine.dispose()
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(
         json.dumps(
             {

@@ -17,46 +17,19 @@ import json
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from tests.factories import resource_body
 from tests.sync.nodes import NodeProcess, wait_for
 
+from bench.common import server_url, throwaway_databases
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.models import Resource
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
-from catalog.db import make_engine, migrate, normalise_url
-from catalog.embedded import start_embedded
 from catalog.sync import peers
-
-
-def _server(tmp: Path, explicit: str | None) -> str:
-    if explicit:
-        return normalise_url(explicit)
-    try:
-        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2).close()
-        return normalise_url("postgresql://postgres@127.0.0.1:5432/postgres")
-    except psycopg.OperationalError:
-        return start_embedded(tmp / "embedded")
-
-
-def _database(server: str, created: list[str]) -> str:
-    name = f"catalog_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    created.append(name)
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    return url
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -89,71 +62,68 @@ def main() -> None:
     parser.add_argument("--lag-samples", type=int, default=30)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    created: list[str] = []
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
         work = Path(tmp)
-        server = _server(work, args.database_url)
-        region = NodeProcess("150000", _database(server, created), work)
-        cities = [
-            NodeProcess(code, _database(server, created), work) for code in ("150400", "150700")
-        ]
-        nodes = [region, *cities]
-        try:
-            for city in cities:
-                with region.sessions() as session:
-                    key = peers.add_child(
-                        session,
-                        code=city.code,
-                        name=city.node.name,
-                        url=city.url,
-                        alg="hmac-sha256",
-                        own_code="150000",
-                        actor=Actor.operator(),
-                    )
-                city.settings.update(parent_url=region.url, node_key=key)
-            share = args.records // len(cities)
-            started = time.perf_counter()
-            for city in cities:
-                _load(city, share)
-            load_seconds = time.perf_counter() - started
+        with throwaway_databases(server_url(work, args.database_url)) as create_database:
+            region = NodeProcess("150000", create_database(), work)
+            cities = [NodeProcess(code, create_database(), work) for code in ("150400", "150700")]
+            nodes = [region, *cities]
+            try:
+                for city in cities:
+                    with region.sessions() as session:
+                        key = peers.add_child(
+                            session,
+                            code=city.code,
+                            name=city.node.name,
+                            url=city.url,
+                            alg="hmac-sha256",
+                            own_code="150000",
+                            actor=Actor.operator(),
+                        )
+                    city.settings.update(parent_url=region.url, node_key=key)
+                share = args.records // len(cities)
+                started = time.perf_counter()
+                for city in cities:
+                    _load(city, share)
+                load_seconds = time.perf_counter() - started
 
-            region.start()
-            started = time.perf_counter()
-            for city in cities:
-                city.start()
-            wait_for(lambda: _held(region) >= share * len(cities), what="catch-up", timeout=3600)
-            catch_up = time.perf_counter() - started
+                region.start()
+                started = time.perf_counter()
+                for city in cities:
+                    city.start()
+                wait_for(
+                    lambda: _held(region) >= share * len(cities), what="catch-up", timeout=3600
+                )
+                catch_up = time.perf_counter() - started
 
-            lags = []
-            chifeng = cities[0]
-            for _ in range(args.lag_samples):
-                time.sleep(0.2)
-                t0 = time.perf_counter()
-                rid = chifeng.publish()
-                with region.sessions() as session:
-                    while session.scalar(select(func.count()).where(Resource.id == rid)) == 0:
-                        session.rollback()
-                        time.sleep(0.005)
-                lags.append(time.perf_counter() - t0)
-            lags.sort()
-            result = {
-                "benchmark": "sync",
-                "records": share * len(cities),
-                "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
-                "catch_up_seconds": round(catch_up, 2),
-                "catch_up_records_per_second": round(share * len(cities) / catch_up, 1),
-                "lag_samples": len(lags),
-                "lag_p50_ms": round(statistics.median(lags) * 1000, 1),
-                "lag_p95_ms": round(lags[int(0.95 * (len(lags) - 1))] * 1000, 1),
-                "peak_rss_mb": {n.code: _peak_rss_mb(n.process.pid) for n in nodes if n.process},
-            }
-        finally:
-            for node in nodes:
-                node.close()
-            admin = make_url(server).set(drivername="postgresql").render_as_string(False)
-            with psycopg.connect(admin, autocommit=True) as conn:
-                for name in created:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                lags = []
+                chifeng = cities[0]
+                for _ in range(args.lag_samples):
+                    time.sleep(0.2)
+                    t0 = time.perf_counter()
+                    rid = chifeng.publish()
+                    with region.sessions() as session:
+                        while session.scalar(select(func.count()).where(Resource.id == rid)) == 0:
+                            session.rollback()
+                            time.sleep(0.005)
+                    lags.append(time.perf_counter() - t0)
+                lags.sort()
+                result = {
+                    "benchmark": "sync",
+                    "records": share * len(cities),
+                    "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
+                    "catch_up_seconds": round(catch_up, 2),
+                    "catch_up_records_per_second": round(share * len(cities) / catch_up, 1),
+                    "lag_samples": len(lags),
+                    "lag_p50_ms": round(statistics.median(lags) * 1000, 1),
+                    "lag_p95_ms": round(lags[int(0.95 * (len(lags) - 1))] * 1000, 1),
+                    "peak_rss_mb": {
+                        n.code: _peak_rss_mb(n.process.pid) for n in nodes if n.process
+                    },
+                }
+            finally:
+                for node in nodes:
+                    node.close()
     print(json.dumps(result, ensure_ascii=False))
 
 

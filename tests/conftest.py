@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from catalog.api.app import create_app
 from catalog.api.deps import get_session
 from catalog.config import Settings
-from catalog.db import make_engine, migrate, normalise_url
+from catalog.db import libpq_url, make_engine, migrate, normalise_url
 from catalog.embedded import start_embedded, stop_embedded
 from tests.factories import Cast, make_cast
 
@@ -40,10 +40,6 @@ def _server_url(tmp_root: Path) -> str:
         return normalise_url(LOCAL_SERVER)
     except psycopg.OperationalError:
         return start_embedded(tmp_root / "embedded")
-
-
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +59,7 @@ def fresh_database(server_url: str) -> Iterator[Callable[[], str]]:
 
     def make() -> str:
         name = f"catalog_test_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+        with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         created.append(name)
         url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
@@ -73,7 +69,7 @@ def fresh_database(server_url: str) -> Iterator[Callable[[], str]]:
         return url
 
     yield make
-    with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
         for name in created:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from catalog.db import make_engine, migrate
+from catalog.db import libpq_url, make_engine, migrate
 from catalog.embedded import start_embedded, stop_embedded
 
 
@@ -29,12 +29,8 @@ def data_dir() -> Iterator[Path]:
         stop_embedded(Path(tmp))
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _server_version(url: str) -> int:
-    with psycopg.connect(_libpq(url)) as conn:
+    with psycopg.connect(libpq_url(url)) as conn:
         return int(conn.execute("SHOW server_version_num").fetchone()[0])
 
 
@@ -50,9 +46,9 @@ def test_two_nodes_on_one_machine_get_their_own_servers(data_dir):
     first = start_embedded(data_dir / "a")
     second = start_embedded(data_dir / "b")
     assert make_url(first).query["host"] != make_url(second).query["host"]
-    with psycopg.connect(_libpq(first)) as conn:
+    with psycopg.connect(libpq_url(first)) as conn:
         conn.execute("CREATE TABLE only_in_a (x int)")
-    with psycopg.connect(_libpq(second)) as conn:
+    with psycopg.connect(libpq_url(second)) as conn:
         found = conn.execute("SELECT to_regclass('only_in_a')").fetchone()[0]
     assert found is None
     stop_embedded(data_dir / "a")
@@ -68,7 +64,7 @@ def test_a_crashed_node_leaves_nothing_that_blocks_the_next_start(data_dir):
     crashed = subprocess.run([sys.executable, "-c", script, str(data_dir)], timeout=60)
     assert crashed.returncode == -signal.SIGKILL
     url = start_embedded(data_dir)
-    with psycopg.connect(_libpq(url)) as conn:
+    with psycopg.connect(libpq_url(url)) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
     handles = (data_dir / "pgdata" / ".handle_pids.json").read_text()
     assert str(os.getpid()) in handles

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.config import Settings
@@ -21,6 +21,11 @@ def normalise_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def libpq_url(url: str | URL) -> str:
+    """The URL in libpq's own form, for talking to the server with psycopg directly."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def database_url(settings: Settings) -> str:

@@ -61,6 +61,14 @@ def encode(*, node: str, epoch: str, rows: Sequence[Any], extra: str = "") -> En
     return EncodedBatch(body=body, from_seq=first, to_seq=last, count=len(rows))
 
 
+def encode_empty(*, node: str, epoch: str, seq: int, extra: str = "") -> bytes:
+    """A batch with no changes, positioned at `seq`."""
+    head = (
+        f'{{"node":{json.dumps(node)},"epoch":{json.dumps(epoch)},"from_seq":{seq},"to_seq":{seq}'
+    )
+    return (head + extra + ',"changes":[]}').encode("utf-8")
+
+
 def head_seq(session: Session) -> int:
     """The newest seq in the feed (0 when empty)."""
     return int(session.scalar(select(func.coalesce(func.max(Change.seq), 0))) or 0)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog import faults
 from catalog.center.feed import CHANNEL, current_epoch
 from catalog.center.node import Node
+from catalog.db import libpq_url
 from catalog.sync import outbox, peers
 from catalog.sync.client import PeerClient, PeerError, node_identity
 from catalog.sync.signing import DEFAULT_ALG
@@ -163,8 +164,7 @@ class PushWorker:
                 self._stop.wait(5)  # another process pushes; stand by to take over
                 return
             lock.commit()
-            dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            with psycopg.connect(dsn, autocommit=True) as listener:
+            with psycopg.connect(libpq_url(self.engine.url), autocommit=True) as listener:
                 listener.execute(f"LISTEN {CHANNEL}")
                 failures = 0
                 while not self._stop.is_set():

@@ -108,11 +108,10 @@ def serve_changes(
     session.commit()
     batch = outbox.read_batch(session, node=node.code, epoch=epoch, after=after, limit=limit)
     if batch is None:
-        empty = (
-            f'{{"node":"{node.code}","epoch":"{epoch}","from_seq":{after},"to_seq":{after},'
-            '"changes":[],"next_after":null}'
+        empty = outbox.encode_empty(
+            node=node.code, epoch=epoch, seq=after, extra=',"next_after":null'
         )
-        return _json(empty.encode())
+        return _json(empty)
     next_after = batch.to_seq if batch.count == limit else None
     more = "null" if next_after is None else str(next_after)
     return _json(batch.body[:-1] + f',"next_after":{more}}}'.encode())
@@ -171,8 +170,7 @@ def serve_records(
         for index, (r, view) in enumerate(digest.records(session, wanted.ids))
     ]
     if not rows:
-        empty = f'{{"node":"{node.code}","epoch":"{epoch}","from_seq":0,"to_seq":0,"changes":[]}}'
-        return _json(empty.encode())
+        return _json(outbox.encode_empty(node=node.code, epoch=epoch, seq=0))
     return _json(outbox.encode(node=node.code, epoch=epoch, rows=rows).body)
 
 

@@ -1,0 +1,51 @@
+"""What the benchmarks share: a PostgreSQL server to run on, and throwaway databases on it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from catalog.db import libpq_url, make_engine, migrate, normalise_url
+from catalog.embedded import start_embedded
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url(tmp: Path, explicit: str | None) -> str:
+    """The given server, else one at 127.0.0.1:5432 if it answers, else an embedded one in tmp."""
+    if explicit:
+        return normalise_url(explicit)
+    try:
+        psycopg.connect(LOCAL_SERVER, connect_timeout=2).close()
+        return normalise_url(LOCAL_SERVER)
+    except psycopg.OperationalError:
+        return start_embedded(tmp / "embedded")
+
+
+@contextmanager
+def throwaway_databases(server: str) -> Iterator[Callable[[], str]]:
+    """Make migrated databases on `server`; all of them are dropped on the way out."""
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"catalog_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(libpq_url(server), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
+        return url
+
+    try:
+        yield create
+    finally:
+        with psycopg.connect(libpq_url(server), autocommit=True) as conn:
+            for name in created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
