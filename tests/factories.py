@@ -98,10 +98,12 @@ def auth(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def create(client: TestClient, cast: Cast, **overrides: Any) -> dict[str, Any]:
-    """A new draft, created by the department's cataloguer."""
+def create(
+    client: TestClient, cast: Cast, *, token: str | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """A new draft, created by DEPT's cataloguer (or the holder of `token`)."""
     response = client.post(
-        "/api/v1/resources", json=resource_body(**overrides), headers=auth(cast.cataloguer)
+        "/api/v1/resources", json=resource_body(**overrides), headers=auth(token or cast.cataloguer)
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -114,16 +116,20 @@ def act(client: TestClient, token: str, resource_id: str, action: str, **body: A
     )
 
 
-def submitted(client: TestClient, cast: Cast, **overrides: Any) -> dict[str, Any]:
+def submitted(
+    client: TestClient, cast: Cast, *, token: str | None = None, **overrides: Any
+) -> dict[str, Any]:
     """A draft that has been submitted for review."""
-    resource = create(client, cast, **overrides)
-    assert act(client, cast.cataloguer, resource["id"], "submit").status_code == 200
+    resource = create(client, cast, token=token, **overrides)
+    assert act(client, token or cast.cataloguer, resource["id"], "submit").status_code == 200
     return resource
 
 
-def published(client: TestClient, cast: Cast, **overrides: Any) -> dict[str, Any]:
+def published(
+    client: TestClient, cast: Cast, *, token: str | None = None, **overrides: Any
+) -> dict[str, Any]:
     """A resource that has been approved once (version 1)."""
-    resource = submitted(client, cast, **overrides)
+    resource = submitted(client, cast, token=token, **overrides)
     response = act(client, cast.reviewer, resource["id"], "approve")
     assert response.status_code == 200, response.text
     return dict(response.json())

@@ -102,6 +102,16 @@ def migrate_command() -> None:
 
 
 @app.command()
+def reindex() -> None:
+    """Rebuild the unified directory's search rows from the records."""
+    from catalog.center.search_index import reindex as rebuild
+
+    with _session(load_settings()) as session:
+        count = rebuild(session)
+    typer.echo(f"indexed {count} resources")
+
+
+@app.command()
 def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,

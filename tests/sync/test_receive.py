@@ -96,6 +96,30 @@ def test_a_received_record_is_readable_and_locatable_at_the_parent(region):
     assert [(h["action"], h["actor"], h["version"]) for h in history] == [("receive", "150400", 1)]
 
 
+def test_a_received_record_is_found_in_the_unified_directory_by_its_origin(region):
+    client, _sessions, key = region
+    rid = uuid.uuid4()
+    copy = resource_copy(rid, 1, name="赤峰市林地资源分布图")
+    _push(client, key, batch([change(rid, 1, copy=copy)]))
+    for params in ({"q": "林地"}, {"node": "150400"}, {"node": "150400", "subtree": "true"}):
+        answer = client.get("/api/v1/search", params=params).json()
+        assert [hit["id"] for hit in answer["items"]] == [str(rid)], params
+    [hit] = client.get("/api/v1/search", params={"q": "林地"}).json()["items"]
+    assert hit["origin"]["code"] == "150400" and hit["path"] == ["150400", "150000"]
+    assert client.get("/api/v1/search", params={"node": "150000"}).json()["total"] == 0
+    stats = client.get("/api/v1/stats").json()
+    assert {e["value"]: e["count"] for e in stats["node"]} == {"150400": 1}
+
+
+def test_a_received_retirement_leaves_the_unified_directory(region):
+    client, _sessions, key = region
+    rid = uuid.uuid4()
+    copy = resource_copy(rid, 1, name="赤峰市林地资源分布图")
+    _push(client, key, batch([change(rid, 1, copy=copy)]))
+    _push(client, key, batch([change(rid, 2, op="retire", copy=copy)]))
+    assert client.get("/api/v1/search", params={"q": "林地"}).json()["total"] == 0
+
+
 def test_a_received_record_enters_the_parents_own_feed(region):
     client, sessions, key = region
     rid = uuid.uuid4()

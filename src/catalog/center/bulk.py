@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from catalog.center import feed
+from catalog.center import feed, search_index
 from catalog.center import repository as repo
 from catalog.center.codes import format_code
 from catalog.center.errors import ValidationFailed
@@ -71,5 +71,6 @@ def publish_bulk(
         ],
     )
     feed.record_publications(session, [r for r in resources if not r.secret])
+    search_index.upsert(session, [row for r in resources if (row := search_index.row_for(r))])
     session.commit()
     return [r.id for r in resources]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -22,8 +23,9 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -254,3 +256,51 @@ class SyncNonce(Base):
 
     signature: Mapped[str] = mapped_column(String(128), primary_key=True)
     seen_at: Mapped[datetime] = _now()
+
+
+class SearchDoc(Base):
+    """A record as the unified directory searches it: text, facets and sort keys, kept narrow.
+
+    One row per resource, rewritten in the same transaction as every write that changes what a
+    search would show (center/search_index.py); `catalog reindex` rebuilds all rows from the
+    records. Never-published resources are indexed by their draft, for the staff who may see them.
+    """
+
+    __tablename__ = "search_doc"
+    __table_args__ = (
+        Index("ix_search_doc_lexemes", "lexemes", postgresql_using="gin"),
+        Index("ix_search_doc_status_published_on", "status", "published_on", "resource_id"),
+        Index("ix_search_doc_department_code", "department_code"),
+        Index("ix_search_doc_origin_code", "origin_code"),
+        Index("ix_search_doc_path", "path", postgresql_using="gin"),
+        Index(
+            "ix_search_doc_bbox",
+            text("box(point(min_lon, min_lat), point(max_lon, max_lat))"),
+            postgresql_using="gist",
+            postgresql_where=text("min_lon IS NOT NULL"),
+        ),
+    )
+
+    resource_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    secret: Mapped[bool] = mapped_column(Boolean)
+    origin_code: Mapped[str] = mapped_column(String(12))
+    origin_name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[list[str]] = mapped_column(ARRAY(String(12)))
+    department_code: Mapped[str] = mapped_column(String(64))
+    department_name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(16))
+    share: Mapped[str] = mapped_column(String(16))
+    open: Mapped[bool] = mapped_column(Boolean)
+    update_cycle: Mapped[str] = mapped_column(String(16))
+    class_codes: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    published_on: Mapped[date] = mapped_column(Date)
+    min_lon: Mapped[float | None] = mapped_column(Float)
+    min_lat: Mapped[float | None] = mapped_column(Float)
+    max_lon: Mapped[float | None] = mapped_column(Float)
+    max_lat: Mapped[float | None] = mapped_column(Float)
+    name_text: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    lexemes: Mapped[Any] = mapped_column(TSVECTOR)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from catalog.center import feed
+from catalog.center import feed, search_index
 from catalog.center import repository as repo
 from catalog.center.codes import allocate_code
 from catalog.center.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -46,7 +46,7 @@ def register_resource(
     )
     session.add(resource)
     session.flush()
-    _audit(session, resource, actor, "create", None, Status.DRAFT)
+    _record(session, resource, actor, "create", None, Status.DRAFT)
     session.commit()
     return draft_view(resource, department_name=department.name)
 
@@ -97,7 +97,7 @@ def replace_resource(
         _set_department(resource, department)
         resource.status = Status.DRAFT
         resource.secret = body.secret
-    _audit(session, resource, actor, "edit", before, Status.DRAFT)
+    _record(session, resource, actor, "edit", before, Status.DRAFT)
     session.commit()
     return draft_view(resource, department_name=department.name)
 
@@ -112,7 +112,7 @@ def submit_resource(
     draft.status = Status.SUBMITTED
     if resource.published is None:
         resource.status = Status.SUBMITTED
-    _audit(session, resource, actor, "submit", Status.DRAFT, Status.SUBMITTED)
+    _record(session, resource, actor, "submit", Status.DRAFT, Status.SUBMITTED)
     session.commit()
     return _working_view(session, resource)
 
@@ -140,7 +140,7 @@ def approve_resource(
     resource.published_on = resource.published_on or now.date()
     resource.updated_at = now
     resource.draft = None
-    _audit(session, resource, actor, "approve", Status.SUBMITTED, Status.PUBLISHED, comment)
+    _record(session, resource, actor, "approve", Status.SUBMITTED, Status.PUBLISHED, comment)
     feed.record_publication(session, resource, was_shared=was_shared)
     session.commit()
     return published_view(resource)
@@ -159,7 +159,7 @@ def reject_resource(
     draft.status = Status.REJECTED
     if resource.published is None:
         resource.status = Status.REJECTED
-    _audit(session, resource, actor, "reject", Status.SUBMITTED, Status.REJECTED, reason)
+    _record(session, resource, actor, "reject", Status.SUBMITTED, Status.REJECTED, reason)
     session.commit()
     return _working_view(session, resource)
 
@@ -178,7 +178,7 @@ def retire_resource(
     resource.version += 1
     resource.status = Status.RETIRED
     resource.updated_at = datetime.now(UTC)
-    _audit(session, resource, actor, "retire", Status.PUBLISHED, Status.RETIRED, reason or None)
+    _record(session, resource, actor, "retire", Status.PUBLISHED, Status.RETIRED, reason or None)
     feed.record_publication(session, resource, was_shared=not resource.secret)
     session.commit()
     return published_view(resource)
@@ -313,7 +313,7 @@ def _working_view(session: Session, resource: Resource) -> dict[str, Any]:
     return draft_view(resource, department_name=department.name if department else code)
 
 
-def _audit(
+def _record(
     session: Session,
     resource: Resource,
     actor: Actor,
@@ -322,6 +322,8 @@ def _audit(
     after: str,
     comment: str | None = None,
 ) -> None:
+    """Log a transition and bring the resource's search row up to date, in its transaction."""
+    search_index.refresh(session, resource)
     session.add(
         AuditEvent(
             resource_id=resource.id,

@@ -100,3 +100,32 @@ LABELS: dict[str, str] = {
     "rejected": "已退回",
     "retired": "已下架",
 }
+
+# The catalogue guide's classes (类) and items (项) by code prefix, for the classification facet.
+CLASS_LABELS: dict[str, str] = {
+    "1": "基础信息资源",
+    "101": "人口",
+    "102": "法人",
+    "103": "自然资源和空间地理",
+    "104": "社会信用",
+    "105": "电子证照",
+    "2": "主题信息资源",
+    "201": "公共服务",
+    "202": "健康保障",
+    "203": "社会保障",
+    "204": "食品药品安全",
+    "205": "安全生产",
+    "206": "价格监管",
+    "207": "能源安全",
+    "208": "信用体系",
+    "209": "城乡建设",
+    "210": "社区治理",
+    "211": "生态环保",
+    "212": "应急维稳",
+    "3": "部门信息资源",
+}
+
+
+def class_label(prefix: str) -> str:
+    """The Chinese name of a classification prefix, or the prefix itself when unknown."""
+    return CLASS_LABELS.get(prefix) or CLASS_LABELS.get(prefix[:1], prefix) + f" {prefix}"

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog import faults
-from catalog.center import feed
+from catalog.center import feed, search_index
 from catalog.center.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from catalog.center.models import AuditEvent, Resource, SyncPeer
 from catalog.center.node import Node
@@ -158,7 +158,7 @@ _UPSERT = text(
         INSERT INTO audit_event (resource_id, actor, action, to_status, version)
         SELECT id, :sender, 'receive', status, version FROM upserted
     )
-    SELECT count(*) FROM upserted
+    SELECT id FROM upserted
     """
 )
 
@@ -183,7 +183,16 @@ def _upsert(
         "envelope": sorted(ENVELOPE_FIELDS),
         "sender": sender,
     }
-    return int(session.execute(_UPSERT, params).scalar_one())
+    applied = {str(i) for i in session.execute(_UPSERT, params).scalars()}
+    search_index.upsert(
+        session,
+        (
+            search_index.row_for_view(change.resource, path=[*change.path, own.code])
+            for change, _ in items
+            if change.resource is not None and str(change.id) in applied
+        ),
+    )
+    return len(applied)
 
 
 def _tombstone(session: Session, changes: list[ChangeIn], own: Node, sender: str) -> int:
@@ -202,6 +211,7 @@ def _tombstone(session: Session, changes: list[ChangeIn], own: Node, sender: str
         ).first()
         if row is not None:
             applied += 1
+            search_index.mark_retired(session, [change.id])
             _received(
                 session,
                 [

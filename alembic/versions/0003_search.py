@@ -1,0 +1,72 @@
+"""The unified directory: one narrow search row per resource, with its bigram index.
+
+Existing records are indexed by `catalog reindex`, run once after upgrading to this revision
+(deploy/README.md); from then on every write keeps its row current in its own transaction.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-28
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "search_doc",
+        sa.Column("resource_id", sa.Uuid, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("secret", sa.Boolean, nullable=False),
+        sa.Column("origin_code", sa.String(12), nullable=False),
+        sa.Column("origin_name", sa.String(200), nullable=False),
+        sa.Column("path", postgresql.ARRAY(sa.String(12)), nullable=False),
+        sa.Column("department_code", sa.String(64), nullable=False),
+        sa.Column("department_name", sa.String(200), nullable=False),
+        sa.Column("format", sa.String(16), nullable=False),
+        sa.Column("share", sa.String(16), nullable=False),
+        sa.Column("open", sa.Boolean, nullable=False),
+        sa.Column("update_cycle", sa.String(16), nullable=False),
+        sa.Column("class_codes", postgresql.ARRAY(sa.String(20)), nullable=False),
+        sa.Column("published_on", sa.Date, nullable=False),
+        sa.Column("min_lon", sa.Float, nullable=True),
+        sa.Column("min_lat", sa.Float, nullable=True),
+        sa.Column("max_lon", sa.Float, nullable=True),
+        sa.Column("max_lat", sa.Float, nullable=True),
+        sa.Column("name_text", sa.Text, nullable=False),
+        sa.Column("body_text", sa.Text, nullable=False),
+        sa.Column("lexemes", postgresql.TSVECTOR, nullable=False),
+        sa.PrimaryKeyConstraint("resource_id", name="pk_search_doc"),
+        sa.ForeignKeyConstraint(
+            ["resource_id"],
+            ["resource.id"],
+            name="fk_search_doc_resource_id_resource",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_search_doc_lexemes", "search_doc", ["lexemes"], postgresql_using="gin")
+    # Listing newest first (and walking large result sets in that order) per status.
+    op.create_index(
+        "ix_search_doc_status_published_on",
+        "search_doc",
+        ["status", "published_on", "resource_id"],
+    )
+    op.create_index("ix_search_doc_department_code", "search_doc", ["department_code"])
+    op.create_index("ix_search_doc_origin_code", "search_doc", ["origin_code"])
+    op.create_index("ix_search_doc_path", "search_doc", ["path"], postgresql_using="gin")
+    op.execute(
+        "CREATE INDEX ix_search_doc_bbox ON search_doc USING gist "
+        "(box(point(min_lon, min_lat), point(max_lon, max_lat))) WHERE min_lon IS NOT NULL"
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("search_doc")

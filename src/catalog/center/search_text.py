@@ -1,0 +1,93 @@
+"""Chinese-aware text for the unified directory: normalising, character bigrams, query terms.
+
+Chinese has no spaces between words and word segmenters miss substrings (`执照` inside `营业执照`),
+so every run of letters and digits is indexed as its overlapping character bigrams plus its last
+character. A term of two or more characters then matches through the AND of its bigrams and a
+one-character term through a prefix match; the exact substring is rechecked on the normalised text,
+so results are exactly the records that contain every term. Name bigrams are indexed a second
+time with a marker, so the ranking can ask for name matches through the same index.
+
+Normalising happens here, in Python, for both the records and the queries (NFKC folds full-width
+forms, casefold folds case), because PostgreSQL's `lower()` depends on the database's locale.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Anything that is not a letter or digit separates runs; `_` too, so `id_card` is two words.
+_SEPARATORS = re.compile(r"[\W_]+")
+NAME_MARK = "~"  # cannot occur inside a run, so a marked lexeme never collides with a plain one
+MAX_QUERY_LEXEMES = 32  # enough to narrow the candidates; the recheck is exact whatever the count
+
+
+def normalise(text: str) -> str:
+    """Fold width and case, and turn every run of separators into one space."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(run for run in _SEPARATORS.split(folded) if run)
+
+
+def lexemes(normalised: str) -> set[str]:
+    """The bigrams and last characters of every run of already normalised text."""
+    out: set[str] = set()
+    for run in normalised.split(" "):
+        if run:
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+            out.add(run[-1])
+    return out
+
+
+def document_lexemes(*, name: str, body: str) -> list[str]:
+    """What a record is indexed under: its text's lexemes and its name's, marked."""
+    return sorted(lexemes(body) | {NAME_MARK + lexeme for lexeme in lexemes(name)})
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A parsed `q`: terms that must all occur, and the tsquery texts that find candidates."""
+
+    terms: tuple[str, ...]
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The terms adjacent, as typed or run together (Chinese is written without spaces):
+        a record holding either ranks above one with the same terms scattered."""
+        return tuple(dict.fromkeys((" ".join(self.terms), "".join(self.terms))))
+
+    @property
+    def matches_nothing(self) -> bool:
+        """A query made only of separators (punctuation, emoji) can match no record."""
+        return not self.terms
+
+    def tsquery(self, *, in_name: bool = False) -> str:
+        """The index condition for the terms, in the body text or (marked) in the name."""
+        mark = NAME_MARK if in_name else ""
+        parts = []
+        for term in self.terms:
+            if len(term) == 1:
+                parts.append(_quote(mark + term) + ":*")
+            else:
+                parts.extend(_quote(mark + term[i : i + 2]) for i in range(len(term) - 1))
+        unique = list(dict.fromkeys(parts))
+        if len(unique) > MAX_QUERY_LEXEMES:
+            step = len(unique) / MAX_QUERY_LEXEMES
+            unique = [unique[int(i * step)] for i in range(MAX_QUERY_LEXEMES)]
+        return " & ".join(unique)
+
+
+def parse_query(q: str) -> TextQuery:
+    """Split a user's query into normalised terms (duplicates dropped, order kept)."""
+    return TextQuery(terms=tuple(dict.fromkeys(normalise(q).split())))
+
+
+def joined(parts: Iterable[str | None]) -> str:
+    """Normalised text of several fields, kept apart so no bigram spans two fields."""
+    return " ".join(normalise(part) for part in parts if part)
+
+
+def _quote(lexeme: str) -> str:
+    # Lexemes hold letters, digits and the marker only; quoting keeps that true for the parser.
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"

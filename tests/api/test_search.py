@@ -1,0 +1,366 @@
+"""The unified directory: substring recall, ranking, filters, facets, pages, visibility, safety."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from catalog.center import search as directory
+from catalog.center.search_index import indexed_count, reindex
+from tests.factories import DEPT, OTHER_DEPT, Cast, act, auth, create, published, retired
+
+
+def find(client: TestClient, token: str | None = None, **params: Any) -> dict[str, Any]:
+    """GET /api/v1/search, expecting 200."""
+    response = client.get("/api/v1/search", params=params, headers=auth(token))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def names(answer: dict[str, Any]) -> list[str]:
+    return [item["name"] for item in answer["items"]]
+
+
+def facet(answer: dict[str, Any], name: str) -> dict[str, int]:
+    return {entry["value"]: entry["count"] for entry in answer["facets"][name]}
+
+
+def plain(client: TestClient, cast: Cast, name: str, **overrides: Any) -> dict[str, Any]:
+    """A published resource whose text is only its name (no keywords, items or links)."""
+    fields: dict[str, Any] = {
+        "abstract": "无",
+        "keywords": [],
+        "items": [],
+        "links": [],
+        "related_codes": [],
+        **overrides,
+    }
+    token = cast.admin if fields.get("department_code") == OTHER_DEPT else None
+    return published(client, cast, token=token, name=name, **fields)
+
+
+# -- recall --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("人口信息", "人口"),
+        ("政务信息资源目录", "信息资源"),
+        ("营业执照登记信息", "执照"),
+        ("全市人口信息", "市人口信"),
+        ("GDP2020年度统计", "gdp2020"),
+        ("ＧＤＰ核算", "GDP"),
+        ("Population Census 人口普查", "census"),
+    ],
+)
+def test_any_substring_of_a_name_finds_it(client, cast, stored, query):
+    plain(client, cast, stored)
+    assert names(find(client, q=query)) == [stored]
+
+
+def test_a_query_finds_words_in_the_abstract_keywords_items_and_provider(client, cast):
+    plain(client, cast, "甲", abstract="涉及不动产登记的数据")
+    plain(client, cast, "乙", keywords=["宅基地"])
+    plain(client, cast, "丙", items=[{"name": "纳税人识别号", "data_type": "C"}])
+    assert names(find(client, q="不动产")) == ["甲"]
+    assert names(find(client, q="宅基")) == ["乙"]
+    assert names(find(client, q="识别号")) == ["丙"]
+    assert len(find(client, q="统计局")["items"]) == 3  # the providing department's name
+
+
+def test_characters_scattered_across_the_text_do_not_match_a_term(client, cast):
+    plain(client, cast, "人员口径信息")
+    assert find(client, q="人口")["total"] == 0
+
+
+def test_a_single_character_finds_it_anywhere_in_a_word(client, cast):
+    plain(client, cast, "林地资源")
+    plain(client, cast, "森林")
+    assert sorted(names(find(client, q="林"))) == ["林地资源", "森林"]
+
+
+def test_every_term_of_a_query_must_occur(client, cast):
+    plain(client, cast, "人口 信息")
+    plain(client, cast, "人口统计")
+    assert names(find(client, q="人口 信息")) == ["人口 信息"]
+
+
+# -- ranking -------------------------------------------------------------------------------------
+
+
+def test_name_matches_come_first_and_the_exact_phrase_above_scattered_terms(client, cast):
+    plain(client, cast, "其他", abstract="人口 普查 与 人口普查")  # text: phrase
+    plain(client, cast, "人口与普查")  # name: terms apart
+    plain(client, cast, "别的", abstract="人口 与 普查")  # text: terms apart
+    plain(client, cast, "全国人口普查")  # name: phrase
+    answer = find(client, q="人口 普查")
+    assert names(answer) == ["全国人口普查", "人口与普查", "其他", "别的"]
+
+
+def test_within_a_tier_the_newest_publication_comes_first(client, cast, session):
+    first = plain(client, cast, "人口甲")
+    plain(client, cast, "人口乙")
+    session.execute(
+        directory.d.published_on.table.update()
+        .where(directory.d.resource_id == first["id"])
+        .values(published_on="2020-01-01")
+    )
+    session.commit()
+    assert names(find(client, q="人口")) == ["人口乙", "人口甲"]
+
+
+# -- filters and facets --------------------------------------------------------------------------
+
+
+def test_each_filter_narrows_the_results(client, cast):
+    plain(client, cast, "库", format={"category": "database"}, update_cycle="daily")
+    plain(
+        client,
+        cast,
+        "表",
+        format={"category": "spreadsheet"},
+        share={"type": "unconditional"},
+        open={"to_public": True},
+        classification=[{"scheme": "目录", "code": "2010101", "name": "公共服务"}],
+        spatial={"bbox": [100.0, 40.0, 101.0, 41.0]},
+    )
+    assert names(find(client, format="spreadsheet")) == ["表"]
+    assert names(find(client, share="unconditional")) == ["表"]
+    assert names(find(client, open="true")) == ["表"]
+    assert names(find(client, open="false")) == ["库"]
+    assert names(find(client, classification="201")) == ["表"]
+    assert names(find(client, classification="101")) == ["库"]
+    assert names(find(client, update_cycle="daily")) == ["库"]
+    assert names(find(client, bbox="100.5,40.5,110,50")) == ["表"]
+    assert names(find(client, bbox="0,0,1,1")) == []
+    assert names(find(client, node="150400")) == []
+    assert len(find(client, node="150000")["items"]) == 2  # both originate at this node
+
+
+def test_department_matches_a_code_at_any_origin_or_node_and_code(client, cast):
+    plain(client, cast, "统计")
+    plain(client, cast, "公安", department_code=OTHER_DEPT)
+    assert names(find(client, department=OTHER_DEPT)) == ["公安"]
+    assert names(find(client, department=f"150000:{DEPT}")) == ["统计"]
+    assert names(find(client, department=f"150400:{DEPT}")) == []
+
+
+def test_published_date_range(client, cast, session):
+    old = plain(client, cast, "旧")
+    plain(client, cast, "新")
+    session.execute(
+        directory.d.published_on.table.update()
+        .where(directory.d.resource_id == old["id"])
+        .values(published_on="2019-06-01")
+    )
+    session.commit()
+    assert names(find(client, published_to="2019-12-31")) == ["旧"]
+    assert names(find(client, published_from="2020-01-01")) == ["新"]
+
+
+def test_facets_count_the_results_by_each_dimension(client, cast):
+    plain(client, cast, "人口甲", format={"category": "database"})
+    plain(client, cast, "人口乙", format={"category": "database"}, department_code=OTHER_DEPT)
+    plain(client, cast, "人口丙", format={"category": "file"})
+    plain(client, cast, "法人", format={"category": "file"})
+    answer = find(client, q="人口")
+    assert answer["total"] == 3 and answer["total_exact"] is True
+    assert facet(answer, "format") == {"database": 2, "file": 1}
+    assert facet(answer, "department") == {f"150000:{DEPT}": 2, f"150000:{OTHER_DEPT}": 1}
+    assert facet(answer, "node") == {"150000": 3}
+    assert facet(answer, "share") == {"conditional": 3}
+    assert facet(answer, "classification") == {"101": 3}
+    labels = {e["value"]: e["label"] for e in answer["facets"]["format"]}
+    assert labels == {"database": "数据库", "file": "电子文件"}
+
+
+def test_a_facet_honours_every_filter_but_its_own(client, cast):
+    plain(client, cast, "人口甲", format={"category": "database"})
+    plain(client, cast, "人口乙", format={"category": "file"})
+    plain(
+        client,
+        cast,
+        "人口丙",
+        format={"category": "file"},
+        share={"type": "unconditional"},
+    )
+    answer = find(client, q="人口", format="file", share="conditional")
+    assert names(answer) == ["人口乙"]
+    # Switching format keeps share=conditional; switching share keeps format=file.
+    assert facet(answer, "format") == {"database": 1, "file": 1}
+    assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}
+    assert facet(answer, "department") == {f"150000:{DEPT}": 1}
+
+
+def test_stats_count_published_resources_by_format_department_and_node(client, cast):
+    plain(client, cast, "甲", format={"category": "database"})
+    plain(client, cast, "乙", format={"category": "web"}, department_code=OTHER_DEPT)
+    create(client, cast, name="草稿")
+    retired(client, cast, name="下架")
+    response = client.get("/api/v1/stats")
+    assert response.status_code == 200
+    stats = response.json()
+    assert stats["total"] == 2
+    assert {e["value"]: e["count"] for e in stats["format"]} == {"database": 1, "web": 1}
+    assert {e["value"]: e["count"] for e in stats["node"]} == {"150000": 2}
+    assert {e["value"]: e["count"] for e in stats["department"]} == {
+        f"150000:{DEPT}": 1,
+        f"150000:{OTHER_DEPT}": 1,
+    }
+
+
+# -- hits ----------------------------------------------------------------------------------------
+
+
+def test_every_hit_locates_its_resource(client, cast, settings):
+    resource = plain(client, cast, "人口", links=[{"url": "http://x.gov.cn/a", "kind": "page"}])
+    [hit] = find(client, q="人口")["items"]
+    assert hit["id"] == resource["id"] and hit["code"] == resource["code"]
+    assert hit["origin"] == {
+        "code": "150000",
+        "name": settings.node_name,
+        "url": settings.public_url.rstrip("/"),
+    }
+    assert hit["department"] == {"code": DEPT, "name": "赤峰市统计局"}
+    assert hit["links"] == [{"url": "http://x.gov.cn/a", "kind": "page"}]
+    assert hit["path"] == ["150000"]
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+def _walk(client: TestClient, **params: Any) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        answer = find(client, limit=2, **params, **({"cursor": cursor} if cursor else {}))
+        seen += [item["id"] for item in answer["items"]]
+        cursor = answer["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "人口"}, {"sort": "published_on"}])
+def test_pages_have_no_gaps_or_repeats_while_records_are_added(client, cast, params):
+    before = [plain(client, cast, f"人口{i}")["id"] for i in range(5)]
+    first = find(client, limit=2, **params)
+    plain(client, cast, "人口新")  # published while a reader pages through
+    seen = [item["id"] for item in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        answer = find(client, limit=2, cursor=cursor, **params)
+        seen += [item["id"] for item in answer["items"]]
+        cursor = answer["next_cursor"]
+    assert len(seen) == len(set(seen))
+    assert set(before) <= set(seen)
+
+
+def test_a_large_result_set_gives_the_same_pages_as_an_exact_one(client, cast, monkeypatch):
+    for i in range(4):
+        plain(client, cast, f"人口名{i}")
+        plain(client, cast, f"其它{i}", abstract="人口在摘要")
+        plain(client, cast, f"法人{i}")
+    exact = {name: _walk(client, q="人口") for name in ("q",)} | {"all": _walk(client)}
+    monkeypatch.setattr(directory, "EXACT_LIMIT", 3)
+    estimated = find(client, q="人口")
+    assert estimated["total_exact"] is False and estimated["total"] >= 4
+    assert _walk(client, q="人口") == exact["q"]
+    assert _walk(client) == exact["all"]
+
+
+# -- visibility ----------------------------------------------------------------------------------
+
+
+def test_search_sees_an_approval_at_once(client, cast):
+    resource = create(client, cast, name="新登记的人口库")
+    act(client, cast.cataloguer, resource["id"], "submit")
+    assert find(client, q="人口库")["total"] == 0
+    act(client, cast.reviewer, resource["id"], "approve")
+    assert names(find(client, q="人口库")) == ["新登记的人口库"]
+
+
+def test_retired_and_unpublished_records_never_show_to_readers(client, cast):
+    retired(client, cast, name="人口下架")
+    create(client, cast, name="人口草稿")
+    plain(client, cast, "人口保密", secret=True)
+    for token in (None, cast.reader):
+        assert find(client, token, q="人口")["total"] == 0
+        for status in ("draft", "retired"):
+            assert find(client, token, q="人口", status=status)["total"] == 0
+
+
+def test_staff_find_unpublished_records_they_may_see(client, cast):
+    create(client, cast, name="人口草稿")
+    assert names(find(client, cast.cataloguer, status="draft")) == ["人口草稿"]
+    assert names(find(client, cast.reviewer, status="draft")) == ["人口草稿"]
+    assert find(client, cast.other_cataloguer, status="draft")["total"] == 0
+
+
+def test_reindex_rebuilds_the_rows_from_the_records(client, cast, session):
+    plain(client, cast, "人口")
+    create(client, cast, name="草稿")
+    session.execute(directory.d.resource_id.table.delete())
+    session.commit()
+    assert find(client, q="人口")["total"] == 0
+    assert reindex(session) == 2
+    assert indexed_count(session) == 2
+    assert names(find(client, q="人口")) == ["人口"]
+
+
+# -- bad and hostile input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"format": "scroll"}, "format"),
+        ({"share": "maybe"}, "share"),
+        ({"status": "gone"}, "status"),
+        ({"update_cycle": "hourly"}, "update_cycle"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"bbox": "1,2,3"}, "bbox"),
+        ({"bbox": "a,b,c,d"}, "bbox"),
+        ({"bbox": "10,0,5,1"}, "bbox"),
+        ({"bbox": "nan,0,1,1"}, "bbox"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "WyJyZWxldmFuY2UiLDAsIngiLCJ5Il0"}, "cursor"),
+        ({"published_from": "yesterday"}, "published_from"),
+        ({"classification": "1a"}, "classification"),
+        ({"node": "abc"}, "node"),
+        ({"sort": "name"}, "sort"),
+        ({"q": "人" * 1001}, "q"),
+    ],
+)
+def test_bad_parameters_get_a_422_naming_the_parameter(client, params, field):
+    response = client.get("/api/v1/search", params=params)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert [f["path"] for f in body["fields"]] == [field]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",
+        '"人口',
+        "人口 & | ! ( ) :* <->",
+        "'; DROP TABLE resource; --",
+        "\\",
+        "😀😀",
+        "人口😀信息",
+        "%_",
+        "\x00",
+        "a" * 1000,
+        "人口" * 400,
+    ],
+)
+def test_hostile_queries_are_answered_safely(client, cast, q):
+    plain(client, cast, "人口信息")
+    response = client.get("/api/v1/search", params={"q": q})
+    assert response.status_code in (200, 422), response.text
+    assert client.get("/api/v1/search", params={"q": "人口"}).json()["total"] == 1
