@@ -59,7 +59,9 @@ def upgrade() -> None:
         "search_doc",
         ["status", "published_on", "resource_id"],
     )
-    op.create_index("ix_search_doc_department_code", "search_doc", ["department_code"])
+    op.create_index(
+        "ix_search_doc_department_code", "search_doc", ["department_code", "origin_code"]
+    )
     op.create_index("ix_search_doc_origin_code", "search_doc", ["origin_code"])
     op.create_index("ix_search_doc_path", "search_doc", ["path"], postgresql_using="gin")
     op.execute(

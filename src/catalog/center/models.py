@@ -268,9 +268,14 @@ class SearchDoc(Base):
 
     __tablename__ = "search_doc"
     __table_args__ = (
-        Index("ix_search_doc_lexemes", "lexemes", postgresql_using="gin"),
+        Index(
+            "ix_search_doc_lexemes",
+            "lexemes",
+            postgresql_using="gin",
+            postgresql_with={"gin_pending_list_limit": 512},
+        ),
         Index("ix_search_doc_status_published_on", "status", "published_on", "resource_id"),
-        Index("ix_search_doc_department_code", "department_code"),
+        Index("ix_search_doc_department_code", "department_code", "origin_code"),
         Index("ix_search_doc_origin_code", "origin_code"),
         Index("ix_search_doc_path", "path", postgresql_using="gin"),
         Index(

@@ -69,6 +69,7 @@ def new_local_resource(
         department_name=department.name,
         secret=body.secret,
         published=None,
+        draft=None,  # known to be absent: reading it later must not query the database
     )
 
 

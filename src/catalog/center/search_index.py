@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from catalog.center.models import Resource, SearchDoc
-from catalog.center.search_text import document_lexemes, joined, normalise
+from catalog.center.search_text import document_lexemes, normalise
 
 SearchRow = dict[str, Any]
 
@@ -38,15 +38,18 @@ def row_for_body(
     """The search row of one face of a resource (a published view or a draft body)."""
     name = normalise(_text(body.get("name")))
     items = [i for i in _list(body.get("items")) if isinstance(i, dict)]
-    body_text = joined(
-        [
-            name,
-            _text(body.get("abstract")),
-            " ".join(_text(k) for k in _list(body.get("keywords"))),
-            " ".join(_text(i.get(k)) for i in items for k in ("name", "code", "description")),
-            _text(department.get("name")),
-            code,
-        ]
+    # One pass of normalising over all fields: a space between fields keeps them apart anyway.
+    body_text = normalise(
+        " ".join(
+            [
+                name,
+                _text(body.get("abstract")),
+                *map(_text, _list(body.get("keywords"))),
+                *(_text(i.get(k)) for i in items for k in ("name", "code", "description")),
+                _text(department.get("name")),
+                code or "",
+            ]
+        )
     )
     classes = [c for c in _list(body.get("classification")) if isinstance(c, dict)]
     class_codes = [_text(c.get("code")) for c in classes if _text(c.get("code")).isdigit()]
@@ -158,7 +161,7 @@ _UPSERT = text(
            department_code, department_name, format, share, open, update_cycle,
            string_to_array(class_codes, ' '), published_on, min_lon, min_lat, max_lon, max_lat,
            name_text, body_text, array_to_tsvector(string_to_array(lexemes, ' '))
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_COLUMNS})
+    FROM json_to_recordset(CAST(:rows AS json)) AS r({_COLUMNS})
     ON CONFLICT (resource_id) DO UPDATE SET
         status = excluded.status, secret = excluded.secret, origin_code = excluded.origin_code,
         origin_name = excluded.origin_name, path = excluded.path,

@@ -1,0 +1,231 @@
+"""A directory query checked and turned into SQL conditions, sort keys and cursors.
+
+The conditions are built for any alias of `search_doc` (the table itself, or a block sample of
+it), and the facet filters are kept apart from the rest: each facet is counted over the rows that
+pass every filter but its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, or_
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+
+from catalog.center.errors import ValidationFailed
+from catalog.center.models import SearchDoc
+from catalog.center.node import Node
+from catalog.center.permissions import Actor
+from catalog.center.search_text import TextQuery, parse_query
+from catalog.center.vocab import Role
+
+d = SearchDoc.__table__.c
+SORTS = ("relevance", "-published_on", "published_on")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """The parameters of GET /api/v1/search, already checked for type and range."""
+
+    q: str | None = None
+    department: str | None = None
+    node: str | None = None
+    subtree: bool = False
+    format: str | None = None
+    share: str | None = None
+    open: bool | None = None
+    classification: str | None = None
+    update_cycle: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    bbox: str | None = None
+    status: str = "published"
+    sort: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Key:
+    """A position in a sort order: the tier (relevance only), the date and the id."""
+
+    tier: int
+    day: date
+    id: uuid.UUID
+
+    def rank(self, sort: str) -> tuple[int, ...]:
+        """Sorts ascending in the order hits are shown (uuid order is PostgreSQL's)."""
+        if sort == "published_on":
+            return (self.day.toordinal(), self.id.int)
+        if sort == "-published_on":
+            return (-self.day.toordinal(), -self.id.int)
+        return (self.tier, -self.day.toordinal(), -self.id.int)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked query: its text, sort, cursor and the conditions it puts on `search_doc`."""
+
+    query: SearchQuery
+    actor: Actor
+    node: Node
+    text: TextQuery | None
+    sort: str
+    after: Key | None
+    bbox: tuple[float, float, float, float] | None
+
+    @property
+    def limit(self) -> int:
+        return self.query.limit
+
+    def facet_filters(self, c: Any = d) -> dict[str, ColumnElement[bool]]:
+        """The filters on faceted dimensions, by facet."""
+        q = self.query
+        out: dict[str, ColumnElement[bool]] = {}
+        if q.department:
+            origin, _, code = q.department.rpartition(":")
+            out["department"] = (
+                and_(c.department_code == code, c.origin_code == origin)
+                if origin
+                else c.department_code == code
+            )
+        if q.node:
+            out["node"] = (
+                c.path.contains(cast([q.node], ARRAY(String(12))))
+                if q.subtree
+                else c.origin_code == q.node
+            )
+        if q.format:
+            out["format"] = c.format == q.format
+        if q.share:
+            out["share"] = c.share == q.share
+        if q.classification:
+            codes = func.array_to_string(c.class_codes, " ")
+            out["classification"] = codes.op("~")(r"(^| )" + q.classification)
+        return out
+
+    def base(self, c: Any = d, *, indexed: bool = True) -> list[ColumnElement[bool]]:
+        """Every condition but the facet filters; `indexed` adds the bigram index condition."""
+        q = self.query
+        out = [c.status == q.status, *_visibility(c, self.actor, self.node)]
+        if q.open is not None:
+            out.append(c.open.is_(q.open))
+        if q.update_cycle:
+            out.append(c.update_cycle == q.update_cycle)
+        if q.published_from:
+            out.append(c.published_on >= q.published_from)
+        if q.published_to:
+            out.append(c.published_on <= q.published_to)
+        if self.bbox is not None:
+            out.append(_intersects(c, self.bbox))
+        if self.text is not None:
+            # Through the index, a term of one or two characters is matched exactly by its
+            # lexeme; longer ones are rechecked, as is every term where the index is not used.
+            terms = [t for t in self.text.terms if len(t) > 2 or not indexed]
+            out.extend(func.strpos(c.body_text, term) > 0 for term in terms)
+            if indexed:
+                out.append(c.lexemes.op("@@")(cast(literal(self.text.tsquery()), TSQUERY)))
+        return out
+
+    def where(self, c: Any = d, *, indexed: bool = True) -> list[ColumnElement[bool]]:
+        """All the conditions of the query."""
+        return [*self.base(c, indexed=indexed), *self.facet_filters(c).values()]
+
+    def in_name(self) -> ColumnElement[bool]:
+        """The name holds every term."""
+        assert self.text is not None
+        return and_(*(func.strpos(d.name_text, term) > 0 for term in self.text.terms))
+
+    def name_index(self) -> ColumnElement[bool]:
+        """The index condition for name matches (the marked name lexemes)."""
+        assert self.text is not None
+        return d.lexemes.op("@@")(cast(literal(self.text.tsquery(in_name=True)), TSQUERY))
+
+    def tier(self) -> Any:
+        """Relevance: 0 the name holds the query, 1 every term; 2 the text holds the query, 3
+        every term somewhere. Recency orders within a tier. Always 0 when not ranking."""
+        if self.sort != "relevance" or self.text is None:
+            return literal(0)
+        phrases = self.text.phrases
+        return case(
+            (or_(*(func.strpos(d.name_text, phrase) > 0 for phrase in phrases)), 0),
+            (self.in_name(), 1),
+            (or_(*(func.strpos(d.body_text, phrase) > 0 for phrase in phrases)), 2),
+            else_=3,
+        )
+
+
+def make_plan(query: SearchQuery, actor: Actor, node: Node) -> Plan:
+    """Check what the schema could not (bbox, cursor) and settle the sort."""
+    text_query = parse_query(query.q) if query.q and query.q.strip() else None
+    sort = query.sort or ("relevance" if text_query else "-published_on")
+    if sort == "relevance" and text_query is None:
+        sort = "-published_on"
+    return Plan(
+        query=query,
+        actor=actor,
+        node=node,
+        text=text_query,
+        sort=sort,
+        after=decode_cursor(query.cursor, sort),
+        bbox=_bbox(query.bbox) if query.bbox is not None else None,
+    )
+
+
+def _visibility(c: Any, actor: Actor, node: Node) -> list[ColumnElement[bool]]:
+    """Readers see published, non-secret records; staff also their own unpublished ones."""
+    if actor.is_reviewer:
+        return []
+    public = and_(c.status == "published", c.secret.is_(False))
+    if actor.role is Role.CATALOGUER and actor.department_code:
+        own = and_(c.origin_code == node.code, c.department_code == actor.department_code)
+        return [or_(public, own)]
+    return [public]
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        values = [float(part) for part in raw.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 4 or any(v != v for v in values):  # v != v: NaN
+        raise ValidationFailed.on("bbox", "must be min_lon,min_lat,max_lon,max_lat (four numbers)")
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ValidationFailed.on("bbox", "must be ordered and within -180..180 and -90..90")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _intersects(c: Any, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
+    # The same expression as the GiST index ix_search_doc_bbox, so the index answers it.
+    record = func.box(func.point(c.min_lon, c.min_lat), func.point(c.max_lon, c.max_lat))
+    wanted = func.box(func.point(bbox[0], bbox[1]), func.point(bbox[2], bbox[3]))
+    return and_(c.min_lon.is_not(None), record.op("&&")(wanted))
+
+
+def encode_cursor(sort: str, key: Key) -> str:
+    """An opaque cursor for the position after `key`."""
+    raw = json.dumps([sort, key.tier, key.day.isoformat(), str(key.id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, sort: str) -> Key | None:
+    """The position a cursor names; a 422 on `cursor` if it is not one of ours for this sort."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, tier, day, rid = json.loads(raw)
+        if kind != sort or not isinstance(tier, int) or not 0 <= tier <= 3:
+            raise ValueError("a cursor of another sort order")
+        return Key(tier, date.fromisoformat(day), uuid.UUID(rid))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed.on(
+            "cursor", "not a cursor this search issued (a cursor belongs to one sort order)"
+        ) from None
