@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
+from catalog.center.bulk import publish_bulk
+from catalog.center.models import SearchDoc
+from catalog.center.node import Node
+from catalog.center.permissions import Actor
+from catalog.center.schemas import ResourceBody
 from catalog.cli import app
+from catalog.db import make_engine, make_sessionmaker
+from tests.factories import resource_body
 
 
 @pytest.fixture
-def run(fresh_database, tmp_path):
-    env = {
+def env(fresh_database, tmp_path) -> dict[str, str]:
+    """The settings of a node on a database of its own."""
+    return {
         "CATALOG_DATABASE_URL": fresh_database(),
         "CATALOG_DATA_DIR": str(tmp_path),
         "CATALOG_NODE_CODE": "150400",
         "CATALOG_NODE_NAME": "赤峰市政务信息资源目录中心",
     }
+
+
+@pytest.fixture
+def run(env):
     runner = CliRunner()
 
     def invoke(*args: str):
@@ -60,3 +73,21 @@ def test_users_revoke_revokes_every_token(run):
 def test_migrate_is_idempotent(run):
     assert run("migrate").exit_code == 0
     assert run("migrate").exit_code == 0
+
+
+def test_reindex_rebuilds_the_directory_from_the_records(run, env):
+    assert run("departments", "create", "D01", "统计局").exit_code == 0
+    engine = make_engine(env["CATALOG_DATABASE_URL"])
+    with make_sessionmaker(engine)() as session:
+        body = ResourceBody.model_validate(resource_body(name="林地资源分布图"))
+        node = Node(code="150400", name="赤峰市", url="http://chifeng.test")
+        publish_bulk(session, bodies=[body], actor=Actor.operator(), node=node)
+        session.execute(delete(SearchDoc))
+        session.commit()
+    result = run("reindex")
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 resources" in result.output
+    with make_sessionmaker(engine)() as session:
+        [name] = session.scalars(select(SearchDoc.name_text)).all()
+    engine.dispose()
+    assert name == "林地资源分布图"

@@ -120,6 +120,16 @@ def test_a_received_retirement_leaves_the_unified_directory(region):
     assert client.get("/api/v1/search", params={"q": "林地"}).json()["total"] == 0
 
 
+def test_a_tombstone_without_metadata_leaves_the_unified_directory(region):
+    client, _sessions, key = region
+    rid = uuid.uuid4()
+    copy = resource_copy(rid, 1, name="赤峰市林地资源分布图")
+    _push(client, key, batch([change(rid, 1, copy=copy)]))
+    made_secret = {**change(rid, 2, op="retire"), "resource": None}
+    assert _push(client, key, batch([made_secret])).json()["applied"] == 1
+    assert client.get("/api/v1/search", params={"q": "林地"}).json()["total"] == 0
+
+
 def test_a_received_record_enters_the_parents_own_feed(region):
     client, sessions, key = region
     rid = uuid.uuid4()

@@ -1,0 +1,65 @@
+"""Normalising, bigram lexemes and query parsing of the unified directory."""
+
+from __future__ import annotations
+
+from catalog.center.search_text import (
+    MAX_QUERY_LEXEMES,
+    NAME_MARK,
+    document_lexemes,
+    lexemes,
+    normalise,
+    parse_query,
+)
+
+
+def test_normalising_folds_width_and_case_and_collapses_separators():
+    assert normalise("ＧＤＰ２０２０，人口——信息") == "gdp2020 人口 信息"
+    assert normalise("  id_card\t(Population)  ") == "id card population"
+
+
+def test_emoji_and_punctuation_separate_runs():
+    assert normalise("人口😀信息!") == "人口 信息"
+
+
+def test_a_run_is_indexed_by_its_bigrams_and_its_last_character():
+    assert lexemes("人口信息") == {"人口", "口信", "信息", "息"}
+    assert lexemes("人 ab") == {"人", "ab", "b"}
+
+
+def test_no_bigram_spans_two_runs():
+    assert "口信" not in lexemes("人口 信息")
+
+
+def test_name_lexemes_are_indexed_again_with_a_mark():
+    indexed = document_lexemes(name="人口", body="人口 统计")
+    assert {NAME_MARK + "人口", NAME_MARK + "口", "人口", "统计"} <= indexed
+    assert NAME_MARK + "统计" not in indexed
+
+
+def test_a_query_is_the_and_of_its_terms_bigrams():
+    query = parse_query("人口信息 GDP")
+    assert query.terms == ("人口信息", "gdp")
+    assert query.tsquery() == "'人口' & '口信' & '信息' & 'gd' & 'dp'"
+    assert query.tsquery(in_name=True).startswith(f"'{NAME_MARK}人口'")
+
+
+def test_a_one_character_term_matches_by_prefix():
+    assert parse_query("林").tsquery() == "'林':*"
+
+
+def test_phrases_are_the_terms_adjacent_with_or_without_a_space():
+    assert parse_query("人口 普查").phrases == ("人口 普查", "人口普查")
+    assert parse_query("人口").phrases == ("人口",)
+
+
+def test_duplicate_terms_count_once():
+    assert parse_query("人口 人口 ＰＯＰ pop").terms == ("人口", "pop")
+
+
+def test_a_query_of_separators_matches_nothing():
+    assert parse_query("'&|! 😀").matches_nothing
+
+
+def test_a_long_query_uses_a_bounded_number_of_lexemes():
+    query = parse_query("".join(chr(0x4E00 + i) for i in range(500)))
+    assert len(query.tsquery().split(" & ")) == MAX_QUERY_LEXEMES
