@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.center.vocab import UpdateCycle
+
 NODES = {
     "150000": ("内蒙古自治区", (97.2, 37.4, 126.1, 53.3)),
     "150400": ("赤峰市", (116.2, 41.3, 120.9, 45.4)),
@@ -165,16 +167,7 @@ PHRASES = [
 _SYLLABLES = "安宝昌达丰福广和河红华吉金锦康乐隆民宁平庆瑞山胜泰天旺文祥新兴阳永裕兆"
 TOWNSHIPS = [a + b + "镇" for a in _SYLLABLES for b in _SYLLABLES if a != b]
 SHARES = [("unconditional", 5), ("conditional", 4), ("none", 1)]
-CYCLES = [
-    "realtime",
-    "daily",
-    "weekly",
-    "monthly",
-    "quarterly",
-    "semiannual",
-    "yearly",
-    "irregular",
-]
+CYCLES = [cycle.value for cycle in UpdateCycle]
 
 
 @dataclass(frozen=True)

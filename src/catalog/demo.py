@@ -19,7 +19,7 @@ from catalog.center.models import Resource
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
-from catalog.center.vocab import Role
+from catalog.center.vocab import Role, UpdateCycle
 from catalog.config import Settings
 
 # The cataloguing departments of METADATA.md §3; each centre has its own, coded `<node>-<nn>`.
@@ -85,16 +85,7 @@ FORMATS: dict[str, list[tuple[str, str]]] = {
     "non_electronic": [("{year}年{topic}纸质档案", "纸质"), ("{place}{topic}历史图册", "纸质")],
     "other": [("{topic}其他资料", "zip")],
 }
-CYCLES = [
-    "realtime",
-    "daily",
-    "weekly",
-    "monthly",
-    "quarterly",
-    "semiannual",
-    "yearly",
-    "irregular",
-]
+CYCLES = [cycle.value for cycle in UpdateCycle]
 ITEM_TYPES = [
     ("证件号码", "C", 18),
     ("姓名", "C", 50),

@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from catalog.center import search as directory
+from catalog.center.models import SearchDoc
 from catalog.center.search_index import indexed_count, reindex
 from tests.factories import DEPT, OTHER_DEPT, Cast, act, auth, create, published, retired
 
@@ -39,6 +42,15 @@ def plain(client: TestClient, cast: Cast, name: str, **overrides: Any) -> dict[s
     }
     token = cast.admin if fields.get("department_code") == OTHER_DEPT else None
     return published(client, cast, token=token, name=name, **fields)
+
+
+def backdate(session: Session, resource_id: str, day: str) -> None:
+    """Make a resource look published on `day` to the directory (committed: requests roll back
+    whatever the test left uncommitted)."""
+    session.execute(
+        update(SearchDoc).where(SearchDoc.resource_id == resource_id).values(published_on=day)
+    )
+    session.commit()
 
 
 # -- recall --------------------------------------------------------------------------------------
@@ -103,12 +115,7 @@ def test_name_matches_come_first_and_the_exact_phrase_above_scattered_terms(clie
 def test_within_a_tier_the_newest_publication_comes_first(client, cast, session):
     first = plain(client, cast, "人口甲")
     plain(client, cast, "人口乙")
-    session.execute(
-        directory.d.published_on.table.update()
-        .where(directory.d.resource_id == first["id"])
-        .values(published_on="2020-01-01")
-    )
-    session.commit()
+    backdate(session, first["id"], "2020-01-01")
     assert names(find(client, q="人口")) == ["人口乙", "人口甲"]
 
 
@@ -151,12 +158,7 @@ def test_department_matches_a_code_at_any_origin_or_node_and_code(client, cast):
 def test_published_date_range(client, cast, session):
     old = plain(client, cast, "旧")
     plain(client, cast, "新")
-    session.execute(
-        directory.d.published_on.table.update()
-        .where(directory.d.resource_id == old["id"])
-        .values(published_on="2019-06-01")
-    )
-    session.commit()
+    backdate(session, old["id"], "2019-06-01")
     assert names(find(client, published_to="2019-12-31")) == ["旧"]
     assert names(find(client, published_from="2020-01-01")) == ["新"]
 

@@ -266,6 +266,8 @@ def _walk(session: Session, plan: Plan) -> list[Key]:
 def _few_in_names(session: Session, plan: Plan) -> bool:
     """Whether the name matches are few enough to sort in full (found via the marked lexemes)."""
     probe = select(literal(1)).where(*plan.where(indexed=False), plan.name_index(), plan.in_name())
+    if _planned_rows(session, probe) > PROBE_MATCHES_BELOW:
+        return False
     count = session.scalar(
         select(func.count()).select_from(probe.limit(EXACT_LIMIT + 1).subquery())
     )
