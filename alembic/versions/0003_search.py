@@ -35,7 +35,10 @@ def upgrade() -> None:
         sa.Column("share", sa.String(16), nullable=False),
         sa.Column("open", sa.Boolean, nullable=False),
         sa.Column("update_cycle", sa.String(16), nullable=False),
-        sa.Column("class_codes", postgresql.ARRAY(sa.String(20)), nullable=False),
+        # The facet counts the first classification's class and item (3 digits); the filter
+        # matches a prefix of any classification, so every prefix of every code is indexed.
+        sa.Column("class_top", sa.String(3), nullable=True),
+        sa.Column("class_prefixes", postgresql.ARRAY(sa.String(20)), nullable=False),
         sa.Column("published_on", sa.Date, nullable=False),
         sa.Column("min_lon", sa.Float, nullable=True),
         sa.Column("min_lat", sa.Float, nullable=True),
@@ -64,6 +67,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_search_doc_origin_code", "search_doc", ["origin_code"])
     op.create_index("ix_search_doc_path", "search_doc", ["path"], postgresql_using="gin")
+    op.create_index(
+        "ix_search_doc_class_prefixes", "search_doc", ["class_prefixes"], postgresql_using="gin"
+    )
     op.execute(
         "CREATE INDEX ix_search_doc_bbox ON search_doc USING gist "
         "(box(point(min_lon, min_lat), point(max_lon, max_lat))) WHERE min_lon IS NOT NULL"

@@ -278,6 +278,7 @@ class SearchDoc(Base):
         Index("ix_search_doc_department_code", "department_code", "origin_code"),
         Index("ix_search_doc_origin_code", "origin_code"),
         Index("ix_search_doc_path", "path", postgresql_using="gin"),
+        Index("ix_search_doc_class_prefixes", "class_prefixes", postgresql_using="gin"),
         Index(
             "ix_search_doc_bbox",
             text("box(point(min_lon, min_lat), point(max_lon, max_lat))"),
@@ -300,7 +301,8 @@ class SearchDoc(Base):
     share: Mapped[str] = mapped_column(String(16))
     open: Mapped[bool] = mapped_column(Boolean)
     update_cycle: Mapped[str] = mapped_column(String(16))
-    class_codes: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    class_top: Mapped[str | None] = mapped_column(String(3))
+    class_prefixes: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
     published_on: Mapped[date] = mapped_column(Date)
     min_lon: Mapped[float | None] = mapped_column(Float)
     min_lat: Mapped[float | None] = mapped_column(Float)

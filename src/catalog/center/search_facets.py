@@ -38,7 +38,7 @@ def facet_columns(c: Any) -> list[Any]:
         c.department_name,
         c.format,
         c.share,
-        func.left(c.class_codes[1], 3).label("class_top"),
+        c.class_top,
     ]
 
 

@@ -67,7 +67,10 @@ def row_for_body(
         "share": _text(_part(body, "share").get("type")) or "none",
         "open": _part(body, "open").get("to_public") is True,
         "update_cycle": _text(body.get("update_cycle")) or "irregular",
-        "class_codes": " ".join(class_codes),
+        "class_top": class_codes[0][:3] if class_codes else None,
+        "class_prefixes": " ".join(
+            sorted({code[:n] for code in class_codes for n in range(1, len(code) + 1)})
+        ),
         "published_on": str(published_on or datetime.now(UTC).date()),
         "min_lon": bbox[0],
         "min_lat": bbox[1],
@@ -148,26 +151,28 @@ def refresh(session: Session, resource: Resource) -> None:
 _COLUMNS = (
     "resource_id uuid, status text, secret boolean, origin_code text, origin_name text, "
     "path text, department_code text, department_name text, format text, share text, "
-    "open boolean, update_cycle text, class_codes text, published_on date, min_lon float8, "
-    "min_lat float8, max_lon float8, max_lat float8, name_text text, body_text text, lexemes text"
+    "open boolean, update_cycle text, class_top text, class_prefixes text, published_on date, "
+    "min_lon float8, min_lat float8, max_lon float8, max_lat float8, name_text text, "
+    "body_text text, lexemes text"
 )
 _UPSERT = text(
     f"""
     INSERT INTO search_doc AS d (
         resource_id, status, secret, origin_code, origin_name, path, department_code,
-        department_name, format, share, open, update_cycle, class_codes, published_on,
-        min_lon, min_lat, max_lon, max_lat, name_text, body_text, lexemes)
+        department_name, format, share, open, update_cycle, class_top, class_prefixes,
+        published_on, min_lon, min_lat, max_lon, max_lat, name_text, body_text, lexemes)
     SELECT resource_id, status, secret, origin_code, origin_name, string_to_array(path, ' '),
-           department_code, department_name, format, share, open, update_cycle,
-           string_to_array(class_codes, ' '), published_on, min_lon, min_lat, max_lon, max_lat,
-           name_text, body_text, array_to_tsvector(string_to_array(lexemes, ' '))
+           department_code, department_name, format, share, open, update_cycle, class_top,
+           string_to_array(class_prefixes, ' '), published_on, min_lon, min_lat, max_lon,
+           max_lat, name_text, body_text, array_to_tsvector(string_to_array(lexemes, ' '))
     FROM json_to_recordset(CAST(:rows AS json)) AS r({_COLUMNS})
     ON CONFLICT (resource_id) DO UPDATE SET
         status = excluded.status, secret = excluded.secret, origin_code = excluded.origin_code,
         origin_name = excluded.origin_name, path = excluded.path,
         department_code = excluded.department_code, department_name = excluded.department_name,
         format = excluded.format, share = excluded.share, open = excluded.open,
-        update_cycle = excluded.update_cycle, class_codes = excluded.class_codes,
+        update_cycle = excluded.update_cycle, class_top = excluded.class_top,
+        class_prefixes = excluded.class_prefixes,
         published_on = excluded.published_on, min_lon = excluded.min_lon,
         min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
         name_text = excluded.name_text, body_text = excluded.body_text, lexemes = excluded.lexemes

@@ -106,8 +106,8 @@ class Plan:
         if q.share:
             out["share"] = c.share == q.share
         if q.classification:
-            codes = func.array_to_string(c.class_codes, " ")
-            out["classification"] = codes.op("~")(r"(^| )" + q.classification)
+            prefix = cast([q.classification], ARRAY(String(20)))
+            out["classification"] = c.class_prefixes.contains(prefix)
         return out
 
     def base(self, c: Any = d, *, indexed: bool = True) -> list[ColumnElement[bool]]:
