@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from catalog.db import libpq_url, make_engine, migrate
-from catalog.embedded import start_embedded, stop_embedded
+from catalog.embedded import memory_settings, start_embedded, stop_embedded
 
 
 @pytest.fixture
@@ -105,3 +105,20 @@ def test_serve_runs_on_the_embedded_store_and_stops_it_on_exit(data_dir):
         node.send_signal(signal.SIGTERM)
         node.wait(timeout=30)
     assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+
+
+def test_the_embedded_server_is_sized_for_the_machine(data_dir):
+    url = start_embedded(data_dir)
+    with psycopg.connect(libpq_url(url)) as conn:
+        pages = conn.execute(
+            "SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'"
+        ).fetchone()[0]
+    wanted = memory_settings(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    assert f"{pages * 8 // 1024}MB" == wanted["shared_buffers"]
+
+
+def test_memory_settings_take_a_quarter_within_bounds():
+    gib = 1024**3
+    assert memory_settings(24 * gib)["shared_buffers"] == "6144MB"
+    assert memory_settings(256 * 1024**2)["shared_buffers"] == "128MB"
+    assert memory_settings(512 * gib)["shared_buffers"] == "8192MB"

