@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,13 +12,16 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from catalog.db import libpq_url, make_engine, migrate, normalise_url
-from catalog.embedded import start_embedded
+from catalog.embedded import start_embedded, stop_embedded
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def server_url(tmp: Path, explicit: str | None) -> str:
-    """The given server, else one at 127.0.0.1:5432 if it answers, else an embedded one in tmp."""
+    """The given server (`embedded`: the node's own embedded server, sized for this machine),
+    else one at 127.0.0.1:5432 if it answers, else an embedded one in tmp."""
+    if explicit == "embedded":
+        return start_embedded(tmp / "embedded")
     if explicit:
         return normalise_url(explicit)
     try:
@@ -25,6 +29,18 @@ def server_url(tmp: Path, explicit: str | None) -> str:
         return normalise_url(LOCAL_SERVER)
     except psycopg.OperationalError:
         return start_embedded(tmp / "embedded")
+
+
+@contextmanager
+def bench_server(explicit: str | None) -> Iterator[tuple[Path, str]]:
+    """A work directory under /tmp and the server to run on (see server_url); an embedded server
+    started here is stopped on the way out, before its directory goes."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        work = Path(tmp)
+        try:
+            yield work, server_url(work, explicit)
+        finally:
+            stop_embedded(work / "embedded")
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Registration throughput: drafts created and taken through review per second, on a real database.
 
 Usage (from the checkout):
-    .venv/bin/python -m bench.register [--count N] [--threads T] [--database-url URL]
+    .venv/bin/python -m bench.register [--count N] [--threads T] [--database-url URL|embedded]
 Without a URL it uses a server at 127.0.0.1:5432, else an embedded one. Prints one JSON object.
 """
 
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from bench.common import server_url, throwaway_databases
+from bench.common import bench_server, throwaway_databases
 from catalog.center import people, registry
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
@@ -40,29 +38,30 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-        server = server_url(Path(tmp), args.database_url)
-        with throwaway_databases(server) as create_database:
-            engine = make_engine(create_database())
-            sessions = make_sessionmaker(engine)
-            operator = Actor.operator()
-            node = Node(code="150400", name="赤峰市", url="http://bench")
+    with (
+        bench_server(args.database_url) as (_, server),
+        throwaway_databases(server) as create_database,
+    ):
+        engine = make_engine(create_database())
+        sessions = make_sessionmaker(engine)
+        operator = Actor.operator()
+        node = Node(code="150400", name="赤峰市", url="http://bench")
+        with sessions() as session:
+            people.create_department(session, code="B01", name="基准部门", actor=operator)
+        body = ResourceBody.model_validate(BODY)
+
+        def one(_: int) -> None:
             with sessions() as session:
-                people.create_department(session, code="B01", name="基准部门", actor=operator)
-            body = ResourceBody.model_validate(BODY)
+                view = registry.register_resource(session, body=body, actor=operator, node=node)
+                rid = uuid.UUID(view["id"])
+                registry.submit_resource(session, resource_id=rid, actor=operator, node=node)
+                registry.approve_resource(session, resource_id=rid, actor=operator, node=node)
 
-            def one(_: int) -> None:
-                with sessions() as session:
-                    view = registry.register_resource(session, body=body, actor=operator, node=node)
-                    rid = uuid.UUID(view["id"])
-                    registry.submit_resource(session, resource_id=rid, actor=operator, node=node)
-                    registry.approve_resource(session, resource_id=rid, actor=operator, node=node)
-
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=args.threads) as pool:
-                list(pool.map(one, range(args.count)))
-            elapsed = time.perf_counter() - started
-            engine.dispose()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.threads) as pool:
+            list(pool.map(one, range(args.count)))
+        elapsed = time.perf_counter() - started
+        engine.dispose()
     print(
         json.dumps(
             {

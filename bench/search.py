@@ -10,7 +10,7 @@ the caches, then timed. Prints one JSON object: load rates, p50/p95/p99 per band
 term's measured frequency, and the sizes of the table and its indexes.
 
 Usage (from the checkout):
-    .venv/bin/python -m bench.search [--records N] [--database-url URL]
+    .venv/bin/python -m bench.search [--records N] [--database-url URL|embedded]
 """
 
 from __future__ import annotations
@@ -18,20 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 from tests.sync.nodes import NodeProcess
 
-from bench.common import server_url, throwaway_databases
+from bench.common import bench_server, throwaway_databases
 from bench.corpus import NODES, Record, department_names, records
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
@@ -366,34 +364,33 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-        work = Path(tmp)
-        with throwaway_databases(server_url(work, args.database_url)) as create_database:
-            region = NodeProcess("150000", create_database(), work, sync_enabled="false")
-            region.node = Node(code="150000", name="内蒙古自治区", url=region.url)
-            try:
-                started = time.perf_counter()
-                rates = load(region, args.records)
-                load_seconds = time.perf_counter() - started
-                started = time.perf_counter()
-                with region.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT"
-                ) as conn:
-                    conn.execute(text("VACUUM ANALYZE"))
-                vacuum_seconds = time.perf_counter() - started
-                region.start()
-                result = {
-                    "benchmark": "search",
-                    "records": args.records,
-                    **rates,
-                    "load_seconds": round(load_seconds, 1),
-                    "vacuum_analyze_seconds": round(vacuum_seconds, 1),
-                    **run_queries(region.url),
-                    "size_mb": sizes(region),
-                    "term_frequency_percent": frequencies(min(args.records, 200_000)),
-                }
-            finally:
-                region.close()
+    with (
+        bench_server(args.database_url) as (work, server),
+        throwaway_databases(server) as create_database,
+    ):
+        region = NodeProcess("150000", create_database(), work, sync_enabled="false")
+        region.node = Node(code="150000", name="内蒙古自治区", url=region.url)
+        try:
+            started = time.perf_counter()
+            rates = load(region, args.records)
+            load_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            with region.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+            vacuum_seconds = time.perf_counter() - started
+            region.start()
+            result = {
+                "benchmark": "search",
+                "records": args.records,
+                **rates,
+                "load_seconds": round(load_seconds, 1),
+                "vacuum_analyze_seconds": round(vacuum_seconds, 1),
+                **run_queries(region.url),
+                "size_mb": sizes(region),
+                "term_frequency_percent": frequencies(min(args.records, 200_000)),
+            }
+        finally:
+            region.close()
     print(json.dumps(result, ensure_ascii=False))
 
 

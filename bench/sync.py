@@ -7,7 +7,7 @@ region's directory finds all of them. Then single publishes at a city measure th
 region's directory finds each. Prints one JSON object.
 
 Usage (from the checkout):
-    .venv/bin/python -m bench.sync [--records N] [--lag-samples K] [--database-url URL]
+    .venv/bin/python -m bench.sync [--records N] [--lag-samples K] [--database-url URL|embedded]
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from sqlalchemy import func, select
 from tests.factories import resource_body
 from tests.sync.nodes import NodeProcess, wait_for
 
-from bench.common import server_url, throwaway_databases
+from bench.common import bench_server, throwaway_databases
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.models import SearchDoc
@@ -65,73 +64,72 @@ def main() -> None:
     parser.add_argument("--lag-samples", type=int, default=30)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-        work = Path(tmp)
-        with throwaway_databases(server_url(work, args.database_url)) as create_database:
-            region = NodeProcess("150000", create_database(), work)
-            cities = [NodeProcess(code, create_database(), work) for code in ("150400", "150700")]
-            nodes = [region, *cities]
-            try:
-                for city in cities:
-                    with region.sessions() as session:
-                        key = peers.add_child(
-                            session,
-                            code=city.code,
-                            name=city.node.name,
-                            url=city.url,
-                            alg="hmac-sha256",
-                            own_code="150000",
-                            actor=Actor.operator(),
-                        )
-                    city.settings.update(parent_url=region.url, node_key=key)
-                share = args.records // len(cities)
-                started = time.perf_counter()
-                for city in cities:
-                    _load(city, share)
-                load_seconds = time.perf_counter() - started
+    with (
+        bench_server(args.database_url) as (work, server),
+        throwaway_databases(server) as create_database,
+    ):
+        region = NodeProcess("150000", create_database(), work)
+        cities = [NodeProcess(code, create_database(), work) for code in ("150400", "150700")]
+        nodes = [region, *cities]
+        try:
+            for city in cities:
+                with region.sessions() as session:
+                    key = peers.add_child(
+                        session,
+                        code=city.code,
+                        name=city.node.name,
+                        url=city.url,
+                        alg="hmac-sha256",
+                        own_code="150000",
+                        actor=Actor.operator(),
+                    )
+                city.settings.update(parent_url=region.url, node_key=key)
+            share = args.records // len(cities)
+            started = time.perf_counter()
+            for city in cities:
+                _load(city, share)
+            load_seconds = time.perf_counter() - started
 
-                region.start()
-                started = time.perf_counter()
-                for city in cities:
-                    city.start()
-                wait_for(
-                    lambda: _searchable(region) >= share * len(cities),
-                    what="catch-up",
-                    timeout=3600,
-                )
-                catch_up = time.perf_counter() - started
+            region.start()
+            started = time.perf_counter()
+            for city in cities:
+                city.start()
+            wait_for(
+                lambda: _searchable(region) >= share * len(cities),
+                what="catch-up",
+                timeout=3600,
+            )
+            catch_up = time.perf_counter() - started
 
-                lags = []
-                chifeng = cities[0]
-                for _ in range(args.lag_samples):
-                    time.sleep(0.2)
-                    t0 = time.perf_counter()
-                    rid = chifeng.publish()
-                    with region.sessions() as session:
-                        while (
-                            session.scalar(select(func.count()).where(SearchDoc.resource_id == rid))
-                            == 0
-                        ):
-                            session.rollback()
-                            time.sleep(0.005)
-                    lags.append(time.perf_counter() - t0)
-                lags.sort()
-                result = {
-                    "benchmark": "sync",
-                    "records": share * len(cities),
-                    "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
-                    "catch_up_seconds": round(catch_up, 2),
-                    "catch_up_records_per_second": round(share * len(cities) / catch_up, 1),
-                    "lag_samples": len(lags),
-                    "lag_p50_ms": round(statistics.median(lags) * 1000, 1),
-                    "lag_p95_ms": round(lags[int(0.95 * (len(lags) - 1))] * 1000, 1),
-                    "peak_rss_mb": {
-                        n.code: _peak_rss_mb(n.process.pid) for n in nodes if n.process
-                    },
-                }
-            finally:
-                for node in nodes:
-                    node.close()
+            lags = []
+            chifeng = cities[0]
+            for _ in range(args.lag_samples):
+                time.sleep(0.2)
+                t0 = time.perf_counter()
+                rid = chifeng.publish()
+                with region.sessions() as session:
+                    while (
+                        session.scalar(select(func.count()).where(SearchDoc.resource_id == rid))
+                        == 0
+                    ):
+                        session.rollback()
+                        time.sleep(0.005)
+                lags.append(time.perf_counter() - t0)
+            lags.sort()
+            result = {
+                "benchmark": "sync",
+                "records": share * len(cities),
+                "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
+                "catch_up_seconds": round(catch_up, 2),
+                "catch_up_records_per_second": round(share * len(cities) / catch_up, 1),
+                "lag_samples": len(lags),
+                "lag_p50_ms": round(statistics.median(lags) * 1000, 1),
+                "lag_p95_ms": round(lags[int(0.95 * (len(lags) - 1))] * 1000, 1),
+                "peak_rss_mb": {n.code: _peak_rss_mb(n.process.pid) for n in nodes if n.process},
+            }
+        finally:
+            for node in nodes:
+                node.close()
     print(json.dumps(result, ensure_ascii=False))
 
 
