@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from catalog.center.models import Base
 from catalog.db import downgrade, make_engine, migrate
@@ -23,3 +23,18 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(fresh_database):
     migrate(engine)
     assert "resource" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_index_storage_parameters_match_the_models(engine):
+    # compare_metadata does not look at WITH (...) parameters of indexes.
+    with engine.connect() as connection:
+        migrated = {
+            name: sorted(options or [])
+            for name, options in connection.execute(
+                text("SELECT relname, reloptions FROM pg_class WHERE relkind = 'i'")
+            )
+        }
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            wanted = index.dialect_options["postgresql"]["with"] or {}
+            assert migrated[index.name] == sorted(f"{k}={v}" for k, v in wanted.items())

@@ -55,17 +55,35 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_index("ix_search_doc_lexemes", "search_doc", ["lexemes"], postgresql_using="gin")
-    # Listing newest first (and walking large result sets in that order) per status.
+    # New entries wait in a pending list that every search scans linearly until it is merged;
+    # a 512 kB list (instead of 4 MB) keeps that scan near a millisecond while writes go on.
     op.create_index(
-        "ix_search_doc_status_published_on",
+        "ix_search_doc_lexemes",
         "search_doc",
-        ["status", "published_on", "resource_id"],
+        ["lexemes"],
+        postgresql_using="gin",
+        postgresql_with={"gin_pending_list_limit": 512},
+    )
+    # Walking large result sets in their sort order: newest first overall (relevance walks the
+    # primary key), and newest first within a department or an origin node, which the newest
+    # records overall may not hold. Partial, so the planner does not take the constant status
+    # for a perfect heap order and prefer this index where a department's or node's fits.
+    op.create_index(
+        "ix_search_doc_published_on",
+        "search_doc",
+        ["published_on", "resource_id"],
+        postgresql_where=sa.text("status = 'published'"),
     )
     op.create_index(
-        "ix_search_doc_department_code", "search_doc", ["department_code", "origin_code"]
+        "ix_search_doc_department_code",
+        "search_doc",
+        ["department_code", "origin_code", "status", "published_on", "resource_id"],
     )
-    op.create_index("ix_search_doc_origin_code", "search_doc", ["origin_code"])
+    op.create_index(
+        "ix_search_doc_origin_code",
+        "search_doc",
+        ["origin_code", "status", "published_on", "resource_id"],
+    )
     op.create_index("ix_search_doc_path", "search_doc", ["path"], postgresql_using="gin")
     op.create_index(
         "ix_search_doc_class_prefixes", "search_doc", ["class_prefixes"], postgresql_using="gin"

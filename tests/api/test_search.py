@@ -112,11 +112,19 @@ def test_name_matches_come_first_and_the_exact_phrase_above_scattered_terms(clie
     assert names(answer) == ["全国人口普查", "人口与普查", "其他", "别的"]
 
 
-def test_within_a_tier_the_newest_publication_comes_first(client, cast, session):
+def test_within_a_tier_the_order_is_fixed_by_id(client, cast, session):
+    made = [plain(client, cast, f"人口{i}") for i in range(3)]
+    backdate(session, made[2]["id"], "2020-01-01")
+    expected = sorted((r["id"] for r in made), reverse=True)
+    assert [hit["id"] for hit in find(client, q="人口")["items"]] == expected
+
+
+def test_newest_first_is_a_sort_of_its_own(client, cast, session):
     first = plain(client, cast, "人口甲")
     plain(client, cast, "人口乙")
     backdate(session, first["id"], "2020-01-01")
-    assert names(find(client, q="人口")) == ["人口乙", "人口甲"]
+    assert names(find(client, q="人口", sort="-published_on")) == ["人口乙", "人口甲"]
+    assert names(find(client, q="人口", sort="published_on")) == ["人口甲", "人口乙"]
 
 
 # -- filters and facets --------------------------------------------------------------------------
@@ -145,6 +153,35 @@ def test_each_filter_narrows_the_results(client, cast):
     assert names(find(client, bbox="0,0,1,1")) == []
     assert names(find(client, node="150400")) == []
     assert len(find(client, node="150000")["items"]) == 2  # both originate at this node
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"format": "spreadsheet"}, ["人口表"]),
+        ({"share": "unconditional"}, ["人口表"]),
+        ({"open": "true"}, ["人口表"]),
+        ({"classification": "201"}, ["人口表"]),
+        ({"update_cycle": "daily"}, ["人口库"]),
+        ({"department": DEPT}, ["人口库"]),
+        ({"department": f"150000:{OTHER_DEPT}"}, ["人口表"]),
+        ({"node": "150000", "subtree": "true"}, ["人口库", "人口表"]),
+        ({"node": "150400"}, []),
+    ],
+)
+def test_filters_narrow_a_text_query_alike(client, cast, params, expected):
+    plain(client, cast, "人口库", format={"category": "database"}, update_cycle="daily")
+    plain(
+        client,
+        cast,
+        "人口表",
+        department_code=OTHER_DEPT,
+        format={"category": "spreadsheet"},
+        share={"type": "unconditional"},
+        open={"to_public": True},
+        classification=[{"scheme": "目录", "code": "2010101", "name": "公共服务"}],
+    )
+    assert sorted(names(find(client, q="人口", **params))) == sorted(expected)
 
 
 def test_department_matches_a_code_at_any_origin_or_node_and_code(client, cast):

@@ -9,10 +9,12 @@ How a search runs, and why:
    can do, so when PostgreSQL's statistics (or, for terms of three or more characters, whose
    bigrams the planner wrongly takes as independent, a block sample) expect many more, total and
    facets are estimated from a block sample of about `SAMPLE_ROWS` rows (`total_exact: false`),
-   and the page is found by walking the (status, published_on) index newest first, tier by
-   tier: dense matches make such a walk short. Name matches are counted first through their
-   marked index entries; when they are few they are sorted in full, so no rare name match is
-   skipped by the walk.
+   and the page is found by walking an index in the sort order, tier by tier: dense matches
+   make such a walk short. Within a tier relevance orders by id, which no data is ever sorted
+   by, so matches are spread evenly along that walk (newest first, a term found only in old
+   records would make the walk pass every newer one). Name matches are counted first through
+   their marked index entries; when they are few they are sorted in full, so no rare name
+   match is skipped by the walk.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ EXACT_LIMIT = 10_000
 PROBE_ALL_BELOW = 1.5 * EXACT_LIMIT
 PROBE_MATCHES_BELOW = 2 * EXACT_LIMIT
 SAMPLE_ROWS = 6_000
+FEW_NAMES = 2_000  # name matches sorted in full; more are dense enough to find by walking
 
 __all__ = ["EXACT_LIMIT", "SearchQuery", "search", "summary"]
 
@@ -92,6 +95,8 @@ def _find(session: Session, plan: Plan) -> Found:
         # lexemes. The bitmaps get room to stay exact, so the index needs no rechecks.
         session.execute(text("SET LOCAL enable_seqscan = off"))
         session.execute(text("SET LOCAL work_mem = '32MB'"))
+    # Compiling a plan to machine code costs more than these statements take to run.
+    session.execute(text("SET LOCAL jit = off"))
     filters = list(plan.facet_filters())
     table = SearchDoc.__table__
     sampled: tuple[int, int, Facets] | None = None
@@ -130,7 +135,7 @@ def _rows(plan: Plan, table: Any, *, indexed: bool = True, strict: bool = False)
     flags = [] if strict else [case((f, 1), else_=0).label(f"ok_{n}") for n, f in filters.items()]
     query = select(
         c.resource_id, c.published_on, tier.label("tier"), *facet_columns(c), *flags
-    ).where(*plan.base(c, indexed=indexed))
+    ).where(*plan.base(c, indexed=indexed, facets_indexed=strict))
     if strict:
         return query.where(*filters.values())
     if len(filters) > 1:
@@ -210,26 +215,28 @@ def _order(plan: Plan, c: Any = d, *, ranked: bool = False) -> list[Any]:
     """The sort order on columns `c`; `ranked` puts the relevance tier first."""
     if plan.sort == "published_on":
         return [c.published_on.asc(), c.resource_id.asc()]
-    recency = [c.published_on.desc(), c.resource_id.desc()]
-    return [c.tier.asc(), *recency] if ranked and plan.sort == "relevance" else recency
+    if plan.sort == "-published_on":
+        return [c.published_on.desc(), c.resource_id.desc()]
+    return [c.tier.asc(), c.resource_id.desc()] if ranked else [c.resource_id.desc()]
 
 
 def _after(plan: Plan, c: Any, key: Key | None, *, ranked: bool = False) -> Any:
     """Rows after `key` in the sort order on columns `c` (keyset pagination)."""
     if key is None:
         return true()
+    if plan.sort == "relevance":
+        later = c.resource_id < literal(key.id)
+        return or_(c.tier > key.tier, and_(c.tier == key.tier, later)) if ranked else later
     pair = tuple_(c.published_on, c.resource_id)
     bound = tuple_(literal(key.day), literal(key.id))
-    later = pair > bound if plan.sort == "published_on" else pair < bound
-    if ranked and plan.sort == "relevance":
-        return or_(c.tier > key.tier, and_(c.tier == key.tier, later))
-    return later
+    return pair > bound if plan.sort == "published_on" else pair < bound
 
 
 def _walk(session: Session, plan: Plan) -> list[Key]:
-    """Beyond EXACT_LIMIT matches: walk the recency index, tier by tier."""
+    """Beyond EXACT_LIMIT matches: walk an index in the sort order, tier by tier."""
     want = plan.limit + 1
     if plan.sort != "relevance" or plan.text is None:
+        _walking(session)
         query = select(literal(0), d.published_on, d.resource_id).where(
             *plan.where(indexed=False), _after(plan, d, plan.after)
         )
@@ -252,6 +259,7 @@ def _walk(session: Session, plan: Plan) -> list[Key]:
         )
         keys = _keys(session, query)
         tiers = [t for t in tiers if t >= 2]
+    _walking(session)
     for t in tiers:
         if t < start or len(keys) >= want:
             continue
@@ -263,15 +271,29 @@ def _walk(session: Session, plan: Plan) -> list[Key]:
     return keys
 
 
+def _walking(session: Session) -> None:
+    """From here on, plan walks: an index in the sort order, every other condition a filter.
+
+    The planner cannot know that the matches may cluster (all of a city's records older than
+    the region's, a bounding box it guesses 40 times too small) and would rather sort every
+    match found through another index: on these statements that is never the cheaper plan.
+    """
+    session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    session.execute(text("SET LOCAL enable_sort = off"))
+
+
 def _few_in_names(session: Session, plan: Plan) -> bool:
-    """Whether the name matches are few enough to sort in full (found via the marked lexemes)."""
+    """Whether the name matches are few enough to sort in full (found via the marked lexemes);
+    many of them make the walk short instead."""
+    assert plan.text is not None
     probe = select(literal(1)).where(*plan.where(indexed=False), plan.name_index(), plan.in_name())
-    if _planned_rows(session, probe) > PROBE_MATCHES_BELOW:
+    expected = _planned_rows(session, probe)
+    if expected > 4 * FEW_NAMES:
         return False
-    count = session.scalar(
-        select(func.count()).select_from(probe.limit(EXACT_LIMIT + 1).subquery())
-    )
-    return int(count or 0) <= EXACT_LIMIT
+    if expected < FEW_NAMES / 4 and max(map(len, plan.text.terms)) <= 2:
+        return True  # the planner knows single bigrams well; longer terms it underestimates
+    count = session.scalar(select(func.count()).select_from(probe.limit(FEW_NAMES + 1).subquery()))
+    return int(count or 0) <= FEW_NAMES
 
 
 def _keys(session: Session, query: Select[Any]) -> list[Key]:

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from catalog.center.models import Resource, SearchDoc
-from catalog.center.search_text import document_lexemes, normalise
+from catalog.center.search_text import document_lexemes, facet_lexeme, normalise
 
 SearchRow = dict[str, Any]
 
@@ -54,7 +54,8 @@ def row_for_body(
     classes = [c for c in _list(body.get("classification")) if isinstance(c, dict)]
     class_codes = [_text(c.get("code")) for c in classes if _text(c.get("code")).isdigit()]
     bbox = _bbox(_part(body, "spatial").get("bbox"))
-    return {
+    prefixes = sorted({code[:n] for code in class_codes for n in range(1, len(code) + 1)})
+    row: SearchRow = {
         "resource_id": str(resource_id),
         "status": status,
         "secret": secret,
@@ -68,9 +69,7 @@ def row_for_body(
         "open": _part(body, "open").get("to_public") is True,
         "update_cycle": _text(body.get("update_cycle")) or "irregular",
         "class_top": class_codes[0][:3] if class_codes else None,
-        "class_prefixes": " ".join(
-            sorted({code[:n] for code in class_codes for n in range(1, len(code) + 1)})
-        ),
+        "class_prefixes": " ".join(prefixes),
         "published_on": str(published_on or datetime.now(UTC).date()),
         "min_lon": bbox[0],
         "min_lat": bbox[1],
@@ -78,8 +77,27 @@ def row_for_body(
         "max_lat": bbox[3],
         "name_text": name,
         "body_text": body_text,
-        "lexemes": " ".join(document_lexemes(name=name, body=body_text)),
     }
+    entries = document_lexemes(name=name, body=body_text) | _facet_lexemes(row, path, prefixes)
+    row["lexemes"] = " ".join(entries)
+    return row
+
+
+def _facet_lexemes(row: SearchRow, path: list[str], prefixes: list[str]) -> set[str]:
+    """The filter values of a row as index entries (search_text.facet_lexeme)."""
+    origin, department = row["origin_code"], row["department_code"]
+    pairs = [
+        ("o", origin),
+        ("d", f"{origin}:{department}"),
+        ("dc", department),
+        ("f", row["format"]),
+        ("h", row["share"]),
+        ("u", row["update_cycle"]),
+        ("p", "1" if row["open"] else "0"),
+        *(("n", code) for code in path),
+        *(("c", prefix) for prefix in prefixes),
+    ]
+    return {e for kind, value in pairs if (e := facet_lexeme(kind, value)) is not None}
 
 
 # Copies from children come from other releases: read their fields defensively, never trusting

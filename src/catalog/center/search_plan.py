@@ -22,7 +22,7 @@ from catalog.center.errors import ValidationFailed
 from catalog.center.models import SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
-from catalog.center.search_text import TextQuery, parse_query
+from catalog.center.search_text import TextQuery, facet_lexeme, parse_query, quote_lexeme
 from catalog.center.vocab import Role
 
 d = SearchDoc.__table__.c
@@ -58,14 +58,6 @@ class Key:
     tier: int
     day: date
     id: uuid.UUID
-
-    def rank(self, sort: str) -> tuple[int, ...]:
-        """Sorts ascending in the order hits are shown (uuid order is PostgreSQL's)."""
-        if sort == "published_on":
-            return (self.day.toordinal(), self.id.int)
-        if sort == "-published_on":
-            return (-self.day.toordinal(), -self.id.int)
-        return (self.tier, -self.day.toordinal(), -self.id.int)
 
 
 @dataclass(frozen=True)
@@ -110,8 +102,31 @@ class Plan:
             out["classification"] = c.class_prefixes.contains(prefix)
         return out
 
-    def base(self, c: Any = d, *, indexed: bool = True) -> list[ColumnElement[bool]]:
-        """Every condition but the facet filters; `indexed` adds the bigram index condition."""
+    def index_entries(self, *, facets: bool) -> list[str]:
+        """The filter values to AND into a text query's index condition: those of the other
+        filters, and with `facets` those of the facet filters too (search_text.facet_lexeme)."""
+        q = self.query
+        pairs: list[tuple[str, str | None]] = [
+            ("u", q.update_cycle),
+            ("p", None if q.open is None else "1" if q.open else "0"),
+        ]
+        if facets:
+            origin, _, department = (q.department or "").rpartition(":")
+            pairs += [
+                ("d", q.department) if origin else ("dc", department or None),
+                ("n" if q.subtree else "o", q.node),
+                ("f", q.format),
+                ("h", q.share),
+                ("c", q.classification),
+            ]
+        entries = (facet_lexeme(kind, value) for kind, value in pairs if value)
+        return [quote_lexeme(e) for e in entries if e is not None]
+
+    def base(
+        self, c: Any = d, *, indexed: bool = True, facets_indexed: bool = False
+    ) -> list[ColumnElement[bool]]:
+        """Every condition but the facet filters; `indexed` adds the bigram index condition
+        (with `facets_indexed`, narrowed by the facet filters too)."""
         q = self.query
         out = [c.status == q.status, *_visibility(c, self.actor, self.node)]
         if q.open is not None:
@@ -130,12 +145,14 @@ class Plan:
             terms = [t for t in self.text.terms if len(t) > 2 or not indexed]
             out.extend(func.strpos(c.body_text, term) > 0 for term in terms)
             if indexed:
-                out.append(c.lexemes.op("@@")(cast(literal(self.text.tsquery()), TSQUERY)))
+                entries = [self.text.tsquery(), *self.index_entries(facets=facets_indexed)]
+                out.append(c.lexemes.op("@@")(cast(literal(" & ".join(entries)), TSQUERY)))
         return out
 
     def where(self, c: Any = d, *, indexed: bool = True) -> list[ColumnElement[bool]]:
         """All the conditions of the query."""
-        return [*self.base(c, indexed=indexed), *self.facet_filters(c).values()]
+        base = self.base(c, indexed=indexed, facets_indexed=True)
+        return [*base, *self.facet_filters(c).values()]
 
     def in_name(self) -> ColumnElement[bool]:
         """The name holds every term."""
@@ -145,11 +162,12 @@ class Plan:
     def name_index(self) -> ColumnElement[bool]:
         """The index condition for name matches (the marked name lexemes)."""
         assert self.text is not None
-        return d.lexemes.op("@@")(cast(literal(self.text.tsquery(in_name=True)), TSQUERY))
+        entries = [self.text.tsquery(in_name=True), *self.index_entries(facets=True)]
+        return d.lexemes.op("@@")(cast(literal(" & ".join(entries)), TSQUERY))
 
     def tier(self) -> Any:
         """Relevance: 0 the name holds the query, 1 every term; 2 the text holds the query, 3
-        every term somewhere. Recency orders within a tier. Always 0 when not ranking."""
+        every term somewhere (the id orders within a tier). Always 0 when not ranking."""
         if self.sort != "relevance" or self.text is None:
             return literal(0)
         phrases = self.text.phrases

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 # Anything that is not a letter or digit separates runs; `_` too, so `id_card` is two words.
 _SEPARATORS = re.compile(r"[\W_]+")
+_SAFE_VALUE = re.compile(r"^[0-9A-Za-z_.\-:]{1,80}$")
 NAME_MARK = "~"  # cannot occur inside a run, so a marked lexeme never collides with a plain one
 MAX_QUERY_LEXEMES = 32  # enough to narrow the candidates; the recheck is exact whatever the count
 
@@ -80,6 +81,21 @@ class TextQuery:
 def parse_query(q: str) -> TextQuery:
     """Split a user's query into normalised terms (duplicates dropped, order kept)."""
     return TextQuery(terms=tuple(dict.fromkeys(normalise(q).split())))
+
+
+def facet_lexeme(kind: str, value: str) -> str | None:
+    """The index entry of a filter value (`#f:database`), None for a value unfit to be one.
+
+    These hold characters no text lexeme has, so they never collide with text; a text query
+    ANDs the ones of its filters into its index condition, so the index alone narrows text and
+    filters together. A value that is left out is still filtered on the row: only slower.
+    """
+    return f"#{kind}:{value}" if _SAFE_VALUE.match(value) else None
+
+
+def quote_lexeme(lexeme: str) -> str:
+    """A lexeme quoted for the tsquery parser."""
+    return _quote(lexeme)
 
 
 def _quote(lexeme: str) -> str:
