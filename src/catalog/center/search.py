@@ -19,6 +19,7 @@ How a search runs, and why:
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import (
@@ -57,6 +58,7 @@ from catalog.center.search_plan import (
     encode_cursor,
     make_plan,
 )
+from catalog.center.search_text import TextQuery
 
 EXACT_LIMIT = 10_000
 # Expecting more rows than these, a search skips a pass that would only find EXACT_LIMIT of them
@@ -102,9 +104,12 @@ def _find(session: Session, plan: Plan) -> Found:
     sampled: tuple[int, int, Facets] | None = None
     if plan.text is not None and max(map(len, plan.text.terms)) > 2:
         # The planner takes a long term's bigrams as independent and may expect hundreds of
-        # matches where there are tens of thousands: ask a sample instead.
-        sampled = _sampled(session, plan)
-        expect_taken, expect_total = float(sampled[0]), float(sampled[1])
+        # matches where there are tens of thousands. Its statistics still bound how many
+        # records hold the rarest bigram; unless that bound is low, a sample answers.
+        expect_taken = expect_total = _text_bound(session, plan.text)
+        if expect_taken >= PROBE_ALL_BELOW:
+            sampled = _sampled(session, plan)
+            expect_taken, expect_total = float(sampled[0]), float(sampled[1])
     else:
         expect_total = _planned_rows(session, _rows(plan, table, strict=True))
         expect_taken = _expected_taken(session, plan, expect_total)
@@ -183,6 +188,48 @@ def _sample_percent(session: Session) -> float:
         text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
     )
     return float(min(100.0, max(0.5, 100.0 * SAMPLE_ROWS / float(rows or 1))))
+
+
+def _text_bound(session: Session, text_query: TextQuery) -> float:
+    """At most how many records hold every term: no more than hold a term's rarest bigram,
+    by the frequencies PostgreSQL keeps of the commonest lexemes (rarer ones are below its
+    smallest). Unknown (infinite) for one-character terms."""
+    if min(map(len, text_query.terms)) < 2:
+        return float("inf")
+    frequencies, floor, rows = _lexeme_statistics(session)
+    bound = min(
+        min(frequencies.get(term[i : i + 2], floor) for i in range(len(term) - 1))
+        for term in text_query.terms
+    )
+    return bound * rows
+
+
+_STATISTICS: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
+_STATISTICS_SECONDS = 300.0
+
+
+def _lexeme_statistics(session: Session) -> tuple[dict[str, float], float, float]:
+    """(frequency by common lexeme, the frequency below which the rest lie, rows), from
+    pg_stats, kept for a few minutes per database."""
+    key = str(session.get_bind().engine.url)
+    cached = _STATISTICS.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _STATISTICS_SECONDS:
+        return cached[1]
+    row = session.execute(
+        text(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs, "
+            "(SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'search_doc'::regclass) "
+            "FROM pg_stats WHERE tablename = 'search_doc' AND attname = 'lexemes'"
+        )
+    ).first()
+    if row is None or row[0] is None:
+        found: tuple[dict[str, float], float, float] = ({}, 1.0, float("inf"))
+    else:
+        elems, freqs, rows = row
+        # The frequencies end with three more: the smallest, the largest, the null fraction.
+        found = (dict(zip(elems, freqs, strict=False)), float(freqs[-3]), float(rows))
+    _STATISTICS[key] = (time.monotonic(), found)
+    return found
 
 
 def _expected_taken(session: Session, plan: Plan, expect_total: float) -> float:
