@@ -310,6 +310,17 @@ def test_a_large_result_set_gives_the_same_pages_as_an_exact_one(client, cast, m
     assert _walk(client) == exact["all"]
 
 
+def test_a_filtered_total_stays_exact_when_only_its_facets_are_large(client, cast, monkeypatch):
+    for i in range(4):
+        plain(client, cast, f"人口库{i}", format={"category": "database"})
+        plain(client, cast, f"人口文件{i}", format={"category": "file"})
+    monkeypatch.setattr(directory, "EXACT_LIMIT", 5)
+    answer = find(client, q="人口", format="database")
+    assert answer["total"] == 4 and answer["total_exact"] is True
+    assert sorted(names(answer)) == [f"人口库{i}" for i in range(4)]
+    assert facet(answer, "format") == {"database": 4, "file": 4}
+
+
 # -- visibility ----------------------------------------------------------------------------------
 
 
