@@ -9,6 +9,7 @@ statement per call: the rows travel as one JSON parameter that PostgreSQL unpack
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -116,8 +117,12 @@ def _part(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _bbox(value: Any) -> list[float | None]:
-    numbers = [v for v in _list(value) if isinstance(v, int | float) and not isinstance(v, bool)]
-    return [float(v) for v in numbers] if len(numbers) == 4 else [None] * 4
+    numbers = [
+        float(v)
+        for v in _list(value)
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    ]
+    return list(numbers) if len(numbers) == 4 else [None] * 4
 
 
 def row_for_view(view: dict[str, Any], *, path: list[str] | None = None) -> SearchRow:
