@@ -70,7 +70,8 @@ def publish_bulk(
             for r in resources
         ],
     )
-    feed.record_publications(session, [r for r in resources if not r.secret])
     search_index.upsert(session, [row for r in resources if (row := search_index.row_for(r))])
+    # Last: the feed lock is held from here to the commit, so other writers wait only this long.
+    feed.record_publications(session, [r for r in resources if not r.secret])
     session.commit()
     return [r.id for r in resources]
