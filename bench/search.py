@@ -36,6 +36,7 @@ from catalog.center.bulk import publish_bulk
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
+from catalog.center.search_index import row_for_body
 from catalog.center.search_text import normalise
 from catalog.sync import peers
 from catalog.sync.ingest import apply_batch
@@ -256,24 +257,24 @@ def load(region: NodeProcess, count: int) -> dict[str, float]:
 
 
 def frequencies(count: int) -> dict[str, float]:
-    """The share of records holding each query term (computed from the generated text)."""
+    """The share of records holding each query term, in the text the directory indexes."""
     terms = [normalise(t) for band in QUERIES.values() for t in band]
     hits = dict.fromkeys(terms, 0)
     for record in records(count):
-        body = record.body
-        text_ = normalise(
-            " ".join(
-                [
-                    body["name"],
-                    body["abstract"],
-                    " ".join(body["keywords"]),
-                    " ".join(i["name"] for i in body["items"]),
-                    department_names(record.origin)[body["department_code"]],
-                ]
-            )
-        )
+        department = record.body["department_code"]
+        indexed = row_for_body(
+            record.body,
+            resource_id="00000000-0000-0000-0000-000000000000",
+            status="published",
+            secret=False,
+            origin={"code": record.origin},
+            path=[record.origin],
+            department={"code": department, "name": department_names(record.origin)[department]},
+            code=None,
+            published_on=None,
+        )["body_text"]
         for term in terms:
-            if term in text_:
+            if term in indexed:
                 hits[term] += 1
     return {term: round(100 * n / count, 3) for term, n in hits.items()}
 

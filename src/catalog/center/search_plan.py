@@ -26,7 +26,6 @@ from catalog.center.search_text import TextQuery, facet_lexeme, parse_query, quo
 from catalog.center.vocab import Role
 
 d = SearchDoc.__table__.c
-SORTS = ("relevance", "-published_on", "published_on")
 
 
 @dataclass(frozen=True)

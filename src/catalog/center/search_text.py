@@ -68,9 +68,9 @@ class TextQuery:
         parts = []
         for term in self.terms:
             if len(term) == 1:
-                parts.append(_quote(mark + term) + ":*")
+                parts.append(quote_lexeme(mark + term) + ":*")
             else:
-                parts.extend(_quote(mark + term[i : i + 2]) for i in range(len(term) - 1))
+                parts.extend(quote_lexeme(mark + term[i : i + 2]) for i in range(len(term) - 1))
         unique = list(dict.fromkeys(parts))
         if len(unique) > MAX_QUERY_LEXEMES:
             step = len(unique) / MAX_QUERY_LEXEMES
@@ -95,9 +95,5 @@ def facet_lexeme(kind: str, value: str) -> str | None:
 
 def quote_lexeme(lexeme: str) -> str:
     """A lexeme quoted for the tsquery parser."""
-    return _quote(lexeme)
-
-
-def _quote(lexeme: str) -> str:
     # Lexemes hold letters, digits and the marker only; quoting keeps that true for the parser.
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
