@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import signal
-from typing import Annotated
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, BinaryIO
 
 import typer
 from sqlalchemy import Engine
@@ -109,6 +113,82 @@ def reindex() -> None:
     with _session(load_settings()) as session:
         count = rebuild(session)
     typer.echo(f"indexed {count} resources")
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="xml (GB/T 21063.3) or jsonl")]
+
+
+@app.command("export")
+def export_catalogue(
+    output: Annotated[Path, typer.Argument(help="File to write; - for standard output")] = Path(
+        "-"
+    ),
+    format: FormatOption = "xml",
+    status: Annotated[str | None, typer.Option(help="Only resources in this status")] = None,
+    include_secret: Annotated[bool, typer.Option(help="Also secret (涉密) resources")] = False,
+) -> None:
+    """Write the whole catalogue, record by record (drafts by their working copy)."""
+    from catalog.center import exchange
+
+    _check_format(format)
+    settings = load_settings()
+    with _session(settings) as session, _binary_out(output) as out:
+        records = exchange.views(session, status=status, include_secret=include_secret)
+        if format == "xml":
+            count = exchange.write_xml(out, records, node=_node(settings))
+        else:
+            count = exchange.write_json_lines(out, records)
+    typer.echo(f"exported {count} resources", err=True)
+
+
+@app.command("import")
+def import_catalogue(
+    source: Annotated[Path, typer.Argument(help="An XML or JSON-lines file", exists=True)],
+    format: Annotated[str | None, typer.Option("--format", help="xml or jsonl")] = None,
+    department: Annotated[
+        str | None, typer.Option(help="Department for records that name none")
+    ] = None,
+) -> None:
+    """Register each valid record as a draft; print each refused one with its reason."""
+    from catalog.center import exchange, xmlsafe
+
+    kind = format or ("xml" if source.suffix.lower() == ".xml" else "jsonl")
+    _check_format(kind)
+    settings = load_settings()
+    with _session(settings) as session, source.open("rb") as file:
+        candidates = exchange.xml_stream(file) if kind == "xml" else exchange.json_lines(file)
+        try:
+            report = exchange.import_records(
+                session,
+                candidates,
+                actor=Actor.operator(),
+                node=_node(settings),
+                department_code=department,
+            )
+        except xmlsafe.UnsafeXML as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(code=1) from None
+    for refused in report.errors:
+        reasons = "; ".join(f"{f['path']}: {f['reason']}" for f in refused["fields"])
+        typer.echo(f"record {refused['index']}: {refused['error']}: {reasons}", err=True)
+    typer.echo(f"imported {len(report.created)} records, refused {len(report.errors)}")
+    if report.errors:
+        raise typer.Exit(code=1)
+
+
+def _check_format(format: str) -> None:
+    if format not in ("xml", "jsonl"):
+        raise typer.BadParameter("must be xml or jsonl", param_hint="--format")
+
+
+@contextmanager
+def _binary_out(path: Path) -> Iterator[BinaryIO]:
+    if str(path) == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with path.open("wb") as file:
+        yield file
 
 
 @app.command()

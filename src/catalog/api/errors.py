@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog.center.errors import CatalogError, FieldError
+from catalog.center.errors import CatalogError, FieldError, validation_fields
 
 _log = logging.getLogger(__name__)
 
@@ -24,7 +23,6 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
-_SOURCES = ("body", "query", "path", "header", "cookie")
 
 
 def envelope(
@@ -37,42 +35,6 @@ def envelope(
         "fields": [{"path": f.path, "reason": f.reason} for f in fields or []],
     }
     return JSONResponse(content, status_code=status)
-
-
-def field_path(loc: tuple[Any, ...] | list[Any], ctx: dict[str, Any] | None) -> str:
-    """A dotted path from a pydantic location, without the `body`/`query` prefix.
-
-    Rules over several fields put the exact field in their context (see center/schemas.py).
-    """
-    parts = [str(part) for part in loc]
-    if parts and parts[0] in _SOURCES:
-        parts = parts[1:]
-    if ctx and isinstance(ctx.get("field"), str):
-        parts.append(ctx["field"])
-    return ".".join(parts) or "body"
-
-
-def _reason(message: str) -> str:
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            return message[len(prefix) :]
-    return message
-
-
-def validation_fields(errors: list[dict[str, Any]] | Any) -> list[FieldError]:
-    """Every offending field of a pydantic error list, once each."""
-    fields: list[FieldError] = []
-    seen: set[tuple[str, str]] = set()
-    for error in errors:
-        if error.get("type") == "json_invalid":
-            fields.append(FieldError("body", "not valid JSON"))
-            continue
-        path = field_path(error.get("loc", ()), error.get("ctx"))
-        reason = _reason(str(error.get("msg", "invalid")))
-        if (path, reason) not in seen:
-            seen.add((path, reason))
-            fields.append(FieldError(path, reason))
-    return fields
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+_SOURCES = ("body", "query", "path", "header", "cookie")
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,39 @@ class ValidationFailed(CatalogError):
     def on(cls, path: str, reason: str) -> ValidationFailed:
         """A validation error about a single field."""
         return cls(f"{path}: {reason}", [FieldError(path, reason)])
+
+
+def field_path(loc: tuple[Any, ...] | list[Any], ctx: dict[str, Any] | None) -> str:
+    """A dotted path from a pydantic location, without the `body`/`query` prefix.
+
+    Rules over several fields put the exact field in their context (see center/schemas.py).
+    """
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if ctx and isinstance(ctx.get("field"), str):
+        parts.append(ctx["field"])
+    return ".".join(parts) or "body"
+
+
+def _reason(message: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def validation_fields(errors: list[dict[str, Any]] | Any) -> list[FieldError]:
+    """Every offending field of a pydantic error list, once each."""
+    fields: list[FieldError] = []
+    seen: set[tuple[str, str]] = set()
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            fields.append(FieldError("body", "not valid JSON"))
+            continue
+        path = field_path(error.get("loc", ()), error.get("ctx"))
+        reason = _reason(str(error.get("msg", "invalid")))
+        if (path, reason) not in seen:
+            seen.add((path, reason))
+            fields.append(FieldError(path, reason))
+    return fields

@@ -187,7 +187,7 @@ def retire_resource(
 
 def get_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
     """The published face, or the draft of a never-published resource to those who may see it."""
-    return _face(session, _visible(session, resource_id, actor))
+    return face(session, _visible(session, resource_id, actor))
 
 
 def get_draft(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
@@ -205,7 +205,7 @@ def find_by_code(session: Session, *, code: str, actor: Actor) -> list[dict[str,
     resource = repo.resource_by_code(session, code)
     if resource is None or not _may_see(resource, actor):
         return []
-    return [_face(session, resource)]
+    return [face(session, resource)]
 
 
 def list_resources(
@@ -221,7 +221,7 @@ def list_resources(
     rows = repo.resources(
         session, status=status, department_code=department_code, after=after, limit=limit
     )
-    return [_face(session, resource) for resource in rows if _may_see(resource, actor)]
+    return [face(session, resource) for resource in rows if _may_see(resource, actor)]
 
 
 def resource_history(
@@ -238,7 +238,7 @@ def resource_history(
 
 def locate_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
     """Where a resource lives and how it is reached: its origin node, path and links."""
-    view = _face(session, _visible(session, resource_id, actor))
+    view = face(session, _visible(session, resource_id, actor))
     return {
         "origin": view["origin"],
         "path": view["path"],
@@ -247,8 +247,9 @@ def locate_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -
     }
 
 
-def _face(session: Session, resource: Resource) -> dict[str, Any]:
-    """The face a resource shows once visibility is settled: published if it ever was."""
+def face(session: Session, resource: Resource) -> dict[str, Any]:
+    """The face a resource shows once visibility is settled: published if it ever was, else the
+    working copy."""
     if resource.published is not None:
         return published_view(resource)
     return _working_view(session, resource)

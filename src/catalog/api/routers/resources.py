@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, UserDep, require_json
-from catalog.center import registry
+from catalog.center import exchange, registry
 from catalog.center.errors import ValidationFailed
 from catalog.center.schemas import ResourceBody
 from catalog.center.vocab import Status
@@ -67,9 +67,22 @@ def list_or_find(
     return {"items": items, "next_cursor": items[-1]["id"] if len(items) == limit else None}
 
 
-@router.get("/{resource_id}")
-def read(resource_id: ResourceId, session: SessionDep, actor: ReaderDep) -> dict[str, Any]:
-    """The published version, or a never-published draft to those who may see it."""
+@router.get("/{resource_id}", response_model=dict[str, Any])
+def read(
+    resource_id: ResourceId,
+    session: SessionDep,
+    actor: ReaderDep,
+    format: Literal["json", "xml"] | None = None,
+    accept: Annotated[str, Header()] = "",
+) -> dict[str, Any] | Response:
+    """The published version, or a never-published draft to those who may see it.
+
+    `format=xml` (or an Accept header asking for XML and not JSON) gives the GB/T 21063.3
+    encoding instead of JSON.
+    """
+    if format == "xml" or (format is None and "xml" in accept and "json" not in accept):
+        document = exchange.resource_xml(session, resource_id=resource_id, actor=actor)
+        return Response(document, media_type="application/xml")
     return registry.get_resource(session, resource_id=resource_id, actor=actor)
 
 

@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep
-from catalog.api.errors import validation_fields
-from catalog.center.errors import Forbidden, PayloadTooLarge, ValidationFailed
+from catalog.center.errors import Forbidden, PayloadTooLarge, ValidationFailed, validation_fields
 from catalog.center.feed import current_epoch
 from catalog.sync import digest, outbox, peers
 from catalog.sync.auth import NodeSender, authenticate_node
