@@ -13,6 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -135,3 +136,20 @@ def client(settings: Settings, engine: Engine, session: Session) -> Iterator[Tes
 def cast(session: Session) -> Cast:
     """Two departments and a user of every role, with their tokens."""
     return make_cast(session)
+
+
+@pytest.fixture
+def make_node(fresh_database: Callable[[], str], tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Start real `catalog serve` processes, each on a database of its own; all stop at the end."""
+    from tests.sync.nodes import NodeProcess
+
+    started: list[NodeProcess] = []
+
+    def make(code: str, **settings: str) -> NodeProcess:
+        node = NodeProcess(code, fresh_database(), tmp_path, **settings)
+        started.append(node)
+        return node
+
+    yield make
+    for node in started:
+        node.close()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # registered the link with --alg hmac-sm3 (national algorithms).
     sync_alg: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     anonymous_read: bool = True
+    # Who answers for this node's catalogue (OAI-PMH Identify names it to harvesters).
+    admin_email: str = "catalog-admin@localhost.localdomain"
     # 16 MB: a sync batch may be 8 MB (API.md) and must fit with room to spare.
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     max_upload_bytes: int = Field(default=2 * 1024 * 1024 * 1024, gt=0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+import rdflib
 from lxml import etree
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from catalog.center import gbt21063
 from tests.factories import DEPT, OTHER_DEPT, auth, create, published, resource_body
@@ -182,3 +184,33 @@ def test_import_needs_a_known_media_type(client, cast):
 def test_import_needs_a_user(client, cast):
     response = import_(client, None, b"{}", JSONL)
     assert response.status_code == 401
+
+
+def dcat_graph(client, **params: str) -> rdflib.Graph:
+    response = client.get("/api/v1/dcat", params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    return rdflib.Graph().parse(data=response.text, format="json-ld")
+
+
+def test_dcat_lists_published_resources_as_datasets(client, cast):
+    resource = published(client, cast)
+    create(client, cast, name="未发布的草稿")
+    graph = dcat_graph(client)
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert datasets == {rdflib.URIRef(f"http://region.test/api/v1/resources/{resource['id']}")}
+    [dataset] = datasets
+    assert str(graph.value(dataset, DCTERMS.title)) == resource["name"]
+    assert str(graph.value(dataset, DCTERMS.identifier)) == resource["code"]
+    distribution = graph.value(dataset, DCAT.distribution)
+    assert str(graph.value(distribution, DCAT.accessURL)) == "http://data.chifeng.gov.cn/rk"
+
+
+def test_dcat_open_only_leaves_out_what_is_not_open(client, cast):
+    published(client, cast)
+    opened = published(
+        client, cast, share={"type": "unconditional"}, open={"to_public": True}, name="公开数据"
+    )
+    graph = dcat_graph(client, open="true")
+    titles = {str(graph.value(d, DCTERMS.title)) for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    assert titles == {opened["name"]}

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 from sqlalchemy import delete, select, text
 
 from catalog.center.models import Resource
@@ -14,20 +10,6 @@ from catalog.center.permissions import Actor
 from catalog.sync import peers, reconcile
 from catalog.sync.restore import restore_after_backup
 from tests.sync.nodes import NodeProcess, wait_for
-
-
-@pytest.fixture
-def make_node(fresh_database, tmp_path: Path) -> Iterator:
-    started: list[NodeProcess] = []
-
-    def make(code: str, **settings: str) -> NodeProcess:
-        node = NodeProcess(code, fresh_database(), tmp_path, **settings)
-        started.append(node)
-        return node
-
-    yield make
-    for node in started:
-        node.close()
 
 
 def _register(parent: NodeProcess, child: NodeProcess, alg: str = "hmac-sha256") -> str:

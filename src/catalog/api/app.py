@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from catalog import __version__, faults
 from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodyLimit
-from catalog.api.routers import exchange, health, people, resources, search, sync
+from catalog.api.routers import exchange, health, oai, people, resources, search, sync
 from catalog.center.node import Node
 from catalog.config import Settings
 from catalog.db import database_url, make_engine, make_sessionmaker
@@ -67,4 +67,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(search.router)
     app.include_router(sync.router)
     app.include_router(exchange.router)
+    app.include_router(oai.router)
     return app

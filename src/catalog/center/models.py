@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    FetchedValue,
     Float,
     ForeignKey,
     Identity,
@@ -110,6 +111,12 @@ class Resource(Base):
         ),
         Index("ix_resource_department_code_status", "department_code", "status"),
         Index("ix_resource_origin_code", "origin_code"),
+        Index(
+            "ix_resource_harvest",
+            "harvest_stamp",
+            "id",
+            postgresql_where=text("status IN ('published', 'retired') AND NOT secret"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -128,6 +135,11 @@ class Resource(Base):
     published_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The OAI-PMH datestamp: set by a trigger (migration 0004) whenever the status or version
+    # changes here, so it says when this repository's copy changed, not when the origin's did.
+    harvest_stamp: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), server_onupdate=FetchedValue()
+    )
 
     draft: Mapped[ResourceDraft | None] = relationship(
         back_populates="resource", cascade="all, delete-orphan", lazy="joined", uselist=False

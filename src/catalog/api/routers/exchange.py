@@ -1,13 +1,15 @@
-"""Exchange formats: importing records (GB/T 21063.3 XML or JSON lines)."""
+"""Exchange formats: importing records (GB/T 21063.3 XML or JSON lines) and the DCAT catalogue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
-from catalog.api.deps import NodeDep, SessionDep, UserDep
-from catalog.center import exchange, xmlsafe
+from catalog.api.deps import NodeDep, ReaderDep, SessionDep, UserDep
+from catalog.center import dcat, exchange, xmlsafe
 from catalog.center.errors import UnsupportedMediaType, ValidationFailed
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
@@ -55,3 +57,23 @@ def import_records(
         session, candidates, actor=actor, node=node, department_code=department
     )
     return report.as_dict()
+
+
+@router.get("/dcat", response_class=StreamingResponse)
+def dcat_catalogue(
+    session: SessionDep,
+    node: NodeDep,
+    actor: ReaderDep,
+    open: Annotated[bool, Query(description="only resources open to the public")] = False,
+) -> StreamingResponse:
+    """The published catalogue as DCAT JSON-LD, streamed record by record.
+
+    The request's session stays open until the last record has gone out (dependencies with
+    yield end after the response, FastAPI >= 0.121).
+    """
+
+    def pieces() -> Iterator[bytes]:
+        for piece in dcat.catalogue(session, node=node, open_only=open):
+            yield piece.encode()
+
+    return StreamingResponse(pieces(), media_type="application/ld+json")
