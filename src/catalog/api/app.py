@@ -11,7 +11,16 @@ from sqlalchemy import Engine
 from catalog import __version__, faults
 from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodyLimit
-from catalog.api.routers import exchange, health, oai, people, resources, search, sync
+from catalog.api.routers import (
+    exchange,
+    extract,
+    health,
+    oai,
+    people,
+    resources,
+    search,
+    sync,
+)
 from catalog.center.node import Node
 from catalog.config import Settings
 from catalog.db import database_url, make_engine, make_sessionmaker
@@ -60,7 +69,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.node = Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     app.include_router(health.router)
     app.include_router(people.router)
     app.include_router(resources.router)
@@ -68,4 +79,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(exchange.router)
     app.include_router(oai.router)
+    app.include_router(extract.router)
     return app

@@ -133,8 +133,9 @@ def _extension(root: etree._Element, view: dict[str, Any]) -> None:
         _sub(ext, _x("temporal"), start=temporal.get("start"), end=temporal.get("end"))
     for code in view.get("related_codes", []):
         _sub(ext, _x("relatedCode"), code)
-    if view.get("location"):
-        _sub(ext, _x("location"), view["location"])
+    for key in ("location", "custodian", "volume"):
+        if view.get(key):
+            _sub(ext, _x(key), view[key])
     _sub(ext, _x("status"), view["status"])
     _sub(ext, _x("version"), view["version"])
     origin = view.get("origin")
@@ -243,7 +244,8 @@ def decode(record: etree._Element) -> dict[str, Any]:
     if temporal is not None:
         body["temporal"] = _attrs(temporal, start="start", end="end")
     body["related_codes"] = [(e.text or "").strip() for e in ext.iterfind(_x("relatedCode"))]
-    _put(body, "location", _find(ext, _x("location")))
+    for key in ("location", "custodian", "volume"):
+        _put(body, key, _find(ext, _x(key)))
     return body
 
 

@@ -87,6 +87,14 @@ def require_editor(actor: Actor, department_code: str) -> None:
         )
 
 
+def require_cataloguing(actor: Actor) -> None:
+    """Extraction makes the node read files, fetch pages and log in to databases: it is for the
+    people who catalogue (cataloguers and admins), not for every reader."""
+    require_user(actor)
+    if not (actor.is_admin or actor.role is Role.CATALOGUER):
+        raise Forbidden("only a cataloguer or an admin may extract metadata")
+
+
 def sees_unpublished(actor: Actor, department_code: str) -> bool:
     """Drafts and secret resources are for their department, reviewers and admins."""
     return actor.is_reviewer or actor.belongs_to(department_code)

@@ -153,6 +153,9 @@ class ResourceBody(_Part):
     temporal: Temporal | None = None
     related_codes: list[ResourceCode] = Field(default_factory=list, max_length=100)
     location: Text500 | None = None
+    # Non-electronic resources (paper archives): who keeps them, and how much there is.
+    custodian: Text200 | None = None
+    volume: Text100 | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ResourceBody:
