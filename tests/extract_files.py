@@ -84,7 +84,7 @@ def xlsx(path: Path, *, rows: int = 5) -> Path:
     return path
 
 
-def _date(n: int):  # noqa: ANN202 - a date cell
+def _date(n: int):
     from datetime import date
 
     return date(2017, 1, 1 + n)
@@ -100,7 +100,8 @@ OFD_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 OFD_DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
 <ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Pages>
-<ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/><ofd:Page ID="2" BaseLoc="Pages/Page_1/Content.xml"/>
+<ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/>
+<ofd:Page ID="2" BaseLoc="Pages/Page_1/Content.xml"/>
 </ofd:Pages></ofd:Document>"""
 
 

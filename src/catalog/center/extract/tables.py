@@ -159,25 +159,27 @@ def xlsx(path: Path, proposal: Proposal) -> None:
     """The first non-empty sheet: header row, items, rows; every sheet's name and size as facts."""
     with zipfile.ZipFile(path) as archive:
         safe_members(archive)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise Unreadable(f"not a readable XLSX workbook ({error})") from None
-    try:
-        sheets = []
-        chosen: tuple[list[dict[str, Any]], int] | None = None
-        for sheet in workbook.worksheets:
-            rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None or all(value is None for value in header):
-                sheets.append({"name": sheet.title, "rows": 0})
-                continue
-            items, count = items_of(list(header), rows)
-            sheets.append({"name": sheet.title, "rows": count})
-            if chosen is None:
-                chosen = (items, count)
-    finally:
-        workbook.close()
+    # Given a file object, openpyxl judges the content and not the name (an upload has none).
+    with path.open("rb") as file:
+        try:
+            workbook = load_workbook(file, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            raise Unreadable(f"not a readable XLSX workbook ({error})") from None
+        try:
+            sheets = []
+            chosen: tuple[list[dict[str, Any]], int] | None = None
+            for sheet in workbook.worksheets:
+                rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
+                header = next(rows, None)
+                if header is None or all(value is None for value in header):
+                    sheets.append({"name": sheet.title, "rows": 0})
+                    continue
+                items, count = items_of(list(header), rows)
+                sheets.append({"name": sheet.title, "rows": count})
+                if chosen is None:
+                    chosen = (items, count)
+        finally:
+            workbook.close()
     proposal.facts["sheets"] = sheets
     if chosen is None:
         raise Unreadable("the workbook has no sheet with a header row")
