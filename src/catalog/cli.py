@@ -15,6 +15,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from catalog import faults
 from catalog.center import people
 from catalog.center.errors import CatalogError
 from catalog.center.node import Node
@@ -113,6 +114,51 @@ def reindex() -> None:
     with _session(load_settings()) as session:
         count = rebuild(session)
     typer.echo(f"indexed {count} resources")
+
+
+@app.command("catalogue")
+def catalogue_folder(
+    folder: Annotated[Path, typer.Argument(help="A department's shared folder", exists=True)],
+    department: Annotated[str, typer.Option(help="The providing department's code")],
+    batch: Annotated[int, typer.Option(min=1, help="Files per transaction")] = 100,
+) -> None:
+    """A draft for every file under FOLDER, skipping what the department already catalogued.
+
+    Interrupted, it can simply be run again: it resumes where the last committed batch ended.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from catalog.center.cataloguing import catalogue_folder as walk
+    from catalog.center.cataloguing import files_under
+
+    settings = load_settings()
+    faults.arm(settings.fault_point)
+    engine = _open(settings)
+    total = len(files_under(folder))
+    columns = (*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, TimeRemainingColumn(), transient=False) as progress:
+            task = progress.add_task(f"cataloguing {folder}", total=total)
+            report = walk(
+                make_sessionmaker(engine),
+                folder,
+                department_code=department,
+                actor=Actor.operator(),
+                node=_node(settings),
+                batch=batch,
+                advance=lambda path: progress.advance(task),
+                after_batch=lambda: faults.check("catalogue.after_batch"),
+            )
+    except CatalogError as error:
+        raise _fail(error) from None
+    finally:
+        engine.dispose()
+    for path, reason in report.unreadable:
+        typer.echo(f"unreadable, catalogued as a plain file: {path}: {reason}", err=True)
+    typer.echo(
+        f"{report.created} drafts created, {report.skipped} files already catalogued, "
+        f"{len(report.unreadable)} unreadable"
+    )
 
 
 FormatOption = Annotated[str, typer.Option("--format", help="xml (GB/T 21063.3) or jsonl")]

@@ -13,7 +13,7 @@ import signal
 _log = logging.getLogger(__name__)
 _armed: str | None = None
 
-POINTS = frozenset({"ingest.before_commit", "push.before_ack_saved"})
+POINTS = frozenset({"ingest.before_commit", "push.before_ack_saved", "catalogue.after_batch"})
 
 
 def arm(point: str | None) -> None:

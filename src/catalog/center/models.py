@@ -22,6 +22,7 @@ from sqlalchemy import (
     Sequence,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -335,3 +336,19 @@ class SearchDoc(Base):
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     lexemes: Mapped[Any] = mapped_column(TSVECTOR)
+
+
+class CataloguedFile(Base):
+    """A file content a department has catalogued from a folder (`catalog catalogue`)."""
+
+    __tablename__ = "catalogued_file"
+    __table_args__ = (UniqueConstraint("department_code", "sha256"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    resource_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = _now()
