@@ -8,6 +8,7 @@ import json
 import struct
 import wave
 import zipfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import shapefile
@@ -78,16 +79,10 @@ def xlsx(path: Path, *, rows: int = 5) -> Path:
     sheet = workbook.active
     sheet.append(["姓名", "年龄", "收入", "登记日期", "是否脱贫"])
     for n in range(rows):
-        sheet.append([f"户主{n}", 40 + n, 1234.5 + n, _date(n), n % 2 == 0])
+        sheet.append([f"户主{n}", 40 + n, 1234.5 + n, date(2017, 1, 1) + timedelta(n), n % 2 == 0])
     workbook.properties.title = "建档立卡贫困户名册"
     workbook.save(path)
     return path
-
-
-def _date(n: int):
-    from datetime import date
-
-    return date(2017, 1, 1 + n)
 
 
 OFD_XML = """<?xml version="1.0" encoding="UTF-8"?>
