@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
-from catalog.center.bulk import publish_bulk
-from catalog.center.models import AuditEvent, Change, Resource
+from catalog.center.bulk import add_drafts, publish_bulk
+from catalog.center.errors import Forbidden
+from catalog.center.models import AuditEvent, Change, Resource, SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
+from catalog.center.vocab import Role
 from tests.factories import make_department, resource_body
 
 NODE = Node(code="150400", name="赤峰市", url="http://chifeng.test")
@@ -29,3 +32,30 @@ def test_bulk_publication_writes_resources_audit_and_feed(session):
         select(func.count()).select_from(AuditEvent).where(AuditEvent.resource_id.in_(ids))
     )
     assert audits == 6
+
+
+def test_bulk_drafts_are_what_registration_makes_and_never_enter_the_feed(session):
+    make_department(session, "D01")
+    bodies = [ResourceBody.model_validate(resource_body(name=f"草稿{i}")) for i in range(3)]
+    resources = add_drafts(session, bodies=bodies, actor=Actor.operator(), node=NODE)
+    session.flush()
+    ids = [r.id for r in resources]
+    assert {(r.status, r.version, r.draft.status) for r in resources} == {("draft", 0, "draft")}
+    assert len({r.code for r in resources}) == 3
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.resource_id.in_(ids)))
+    assert list(actions) == ["create"] * 3
+    indexed = session.scalars(select(SearchDoc.status).where(SearchDoc.resource_id.in_(ids)))
+    assert list(indexed) == ["draft"] * 3
+    fed = session.scalar(
+        select(func.count()).select_from(Change).where(Change.resource_id.in_(ids))
+    )
+    assert fed == 0
+
+
+def test_bulk_drafts_keep_to_the_cataloguers_department(session):
+    make_department(session, "D01")
+    make_department(session, "D02")
+    cataloguer = Actor(username="liu", role=Role.CATALOGUER, department_code="D02")
+    body = ResourceBody.model_validate(resource_body(department_code="D01"))
+    with pytest.raises(Forbidden):
+        add_drafts(session, bodies=[body], actor=cataloguer, node=NODE)

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.center import registry
+from catalog.center import bulk
 from catalog.center.errors import ValidationFailed
 from catalog.center.extract import drafts
 from catalog.center.extract.files import extract_file, sha256_of
@@ -101,6 +101,8 @@ def _batch(
             )
         )
     )
+    bodies: list[ResourceBody] = []
+    recorded: list[tuple[str, str]] = []
     for path, sha in hashed:
         advance(path)
         if sha in known:
@@ -108,14 +110,16 @@ def _batch(
             continue
         known.add(sha)
         relative = str(path.relative_to(root))
-        body = _body(path, sha, relative, department_code, report)
-        resource = registry.add_draft(session, body=body, actor=actor, node=node)
-        session.add(
-            CataloguedFile(
-                department_code=department_code, sha256=sha, path=relative, resource_id=resource.id
-            )
-        )
-        report.created += 1
+        bodies.append(_body(path, sha, relative, department_code, report))
+        recorded.append((sha, relative))
+    if not bodies:
+        return
+    resources = bulk.add_drafts(session, bodies=bodies, actor=actor, node=node)
+    session.add_all(
+        CataloguedFile(department_code=department_code, sha256=sha, path=relative, resource_id=r.id)
+        for (sha, relative), r in zip(recorded, resources, strict=True)
+    )
+    report.created += len(resources)
 
 
 def _body(

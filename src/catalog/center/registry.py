@@ -35,16 +35,6 @@ def register_resource(
     session: Session, *, body: ResourceBody, actor: Actor, node: Node
 ) -> dict[str, Any]:
     """Create a draft and give it its permanent code, in one transaction."""
-    resource = add_draft(session, body=body, actor=actor, node=node)
-    session.commit()
-    return draft_view(resource, department_name=resource.department_name)
-
-
-def add_draft(session: Session, *, body: ResourceBody, actor: Actor, node: Node) -> Resource:
-    """A new draft with its code and audit entry, in the caller's transaction (not committed).
-
-    For callers that write more in the same transaction (the folder walk records the file).
-    """
     require_editor(actor, body.department_code)
     department = _department(session, body.department_code)
     code = allocate_code(
@@ -57,7 +47,8 @@ def add_draft(session: Session, *, body: ResourceBody, actor: Actor, node: Node)
     session.add(resource)
     session.flush()
     _record(session, resource, actor, "create", None, Status.DRAFT)
-    return resource
+    session.commit()
+    return draft_view(resource, department_name=department.name)
 
 
 def new_local_resource(
