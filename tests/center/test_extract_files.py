@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from catalog.center.extract.files import extract_file
 from catalog.center.extract.proposal import Unreadable
 from tests import extract_files as make
+
+DATA = Path(__file__).parent.parent / "data"
 
 
 def extract(path, filename=None):
@@ -177,3 +180,14 @@ def test_a_broken_geojson_is_refused_with_its_line(tmp_path):
     path.write_text('{"type": "FeatureCollection",\n "features": [')
     with pytest.raises(Unreadable, match="line 2"):
         extract(path)
+
+
+def test_video_duration_codecs_bitrate_and_title():
+    # tests/data/clip.mp4: 2 s of H.264 test pattern with AAC sound, made with ffmpeg (10 KB).
+    proposal = extract(DATA / "clip.mp4", "巡查.mp4")
+    assert proposal.body["format"] == {"category": "media", "type": "mp4"}
+    assert proposal.body["name"] == "巡查录像"
+    assert proposal.facts["duration_seconds"] == pytest.approx(2.0, abs=0.2)
+    assert proposal.facts["video_codec"] == "avc1"
+    assert proposal.facts["codec"].startswith("mp4a")
+    assert proposal.facts["bitrate"] > 0

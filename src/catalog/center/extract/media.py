@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
+from mutagen.mp4 import MP4
+from mutagen.mp4._atom import Atoms  # mutagen's own MP4 atom reader, not re-exported
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from catalog.center.extract.proposal import Proposal, Unreadable
@@ -75,16 +77,38 @@ def audio_video(path: Path, proposal: Proposal, media_type: str | None) -> None:
     if media is None:
         return
     info = media.info
-    facts = {
+    facts: dict[str, Any] = {
         "duration_seconds": round(float(getattr(info, "length", 0) or 0), 3),
         "bitrate": getattr(info, "bitrate", None),
         "codec": getattr(info, "codec", None) or _codec(media),
         "channels": getattr(info, "channels", None),
         "sample_rate": getattr(info, "sample_rate", None),
     }
+    if isinstance(media, MP4):
+        facts["video_codec"] = _mp4_video_codec(path)
     proposal.facts.update({k: v for k, v in facts.items() if v is not None})
-    title = (media.tags or {}).get("TIT2") or (media.tags or {}).get("title")
+    tags = media.tags or {}
+    title = tags.get("TIT2") or tags.get("\xa9nam") or tags.get("title")
     proposal.title(title[0] if isinstance(title, list) and title else title)
+
+
+def _mp4_video_codec(path: Path) -> str | None:
+    """The sample format (avc1, hvc1, mp4v ...) of an MP4's video track, from its atoms.
+
+    mutagen describes the audio track; the video track's `stsd` entry names the video codec.
+    """
+    try:
+        with path.open("rb") as file:
+            atoms = Atoms(file)
+            for track in atoms[b"moov"].findall(b"trak"):
+                _ok, handler = track[b"mdia", b"hdlr"].read(file)
+                if handler[8:12] != b"vide":
+                    continue
+                _ok, samples = track[b"mdia", b"minf", b"stbl", b"stsd"].read(file)
+                return samples[12:16].decode("latin-1") or None
+    except (KeyError, mutagen.MutagenError, OSError, ValueError):
+        return None
+    return None
 
 
 def _codec(media: Any) -> str:
