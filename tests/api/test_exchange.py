@@ -14,7 +14,7 @@ from tests.factories import DEPT, OTHER_DEPT, auth, create, published, resource_
 
 XML = {"Content-Type": "application/xml"}
 JSONL = {"Content-Type": "application/x-ndjson"}
-BODY_FIELDS = list(resource_body())
+BODY_FIELDS = [*resource_body(), "custodian", "volume"]
 
 
 def xml_of(client, resource_id: str, token: str | None = None) -> bytes:
@@ -214,3 +214,20 @@ def test_dcat_open_only_leaves_out_what_is_not_open(client, cast):
     graph = dcat_graph(client, open="true")
     titles = {str(graph.value(d, DCTERMS.title)) for d in graph.subjects(RDF.type, DCAT.Dataset)}
     assert titles == {opened["name"]}
+
+
+def test_a_paper_resource_round_trips_its_custodian_and_volume(client, cast):
+    paper = resource_body(
+        name="赤峰市统计年鉴（1990-2000）",
+        format={"category": "non_electronic", "type": "纸质档案"},
+        location="赤峰市档案馆三楼",
+        custodian="赤峰市档案馆",
+        volume="11册",
+        items=[],
+    )
+    resource = published(client, cast, **paper)
+    document = xml_of(client, resource["id"])
+    gbt21063.schema().assertValid(etree.fromstring(document))
+    [created] = import_(client, cast.cataloguer, document, XML).json()["created"]
+    copy = draft_body(client, cast.cataloguer, created["id"])
+    assert (copy["custodian"], copy["volume"]) == ("赤峰市档案馆", "11册")

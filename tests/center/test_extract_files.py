@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,23 @@ def test_video_duration_codecs_bitrate_and_title():
     assert proposal.facts["video_codec"] == "avc1"
     assert proposal.facts["codec"].startswith("mp4a")
     assert proposal.facts["bitrate"] > 0
+
+
+def test_a_workbook_with_an_entity_bomb_in_a_sheet_is_refused(tmp_path):
+    path = make.xlsx(tmp_path / "名册.xlsx")
+    bomb = tmp_path / "炸弹.xlsx"
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData><row r='1'><c r='A1' t='inlineStr'><is><t>&b;</t></is></c></row>"
+        "</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bomb, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = laughs.encode()
+            target.writestr(item, data)
+    with pytest.raises(Unreadable, match="XLSX"):
+        extract(bomb)

@@ -160,26 +160,16 @@ def xlsx(path: Path, proposal: Proposal) -> None:
     with zipfile.ZipFile(path) as archive:
         safe_members(archive)
     # Given a file object, openpyxl judges the content and not the name (an upload has none).
+    # It parses the parts itself, through defusedxml (installed for this): no entities, no DTD.
     with path.open("rb") as file:
         try:
             workbook = load_workbook(file, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise Unreadable(f"not a readable XLSX workbook ({error})") from None
-        try:
-            sheets = []
-            chosen: tuple[list[dict[str, Any]], int] | None = None
-            for sheet in workbook.worksheets:
-                rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-                header = next(rows, None)
-                if header is None or all(value is None for value in header):
-                    sheets.append({"name": sheet.title, "rows": 0})
-                    continue
-                items, count = items_of(list(header), rows)
-                sheets.append({"name": sheet.title, "rows": count})
-                if chosen is None:
-                    chosen = (items, count)
-        finally:
-            workbook.close()
+            try:
+                sheets, chosen = _sheets(workbook)
+            finally:
+                workbook.close()
+        except _WORKBOOK_ERRORS as error:
+            raise Unreadable(f"not a readable XLSX workbook ({type(error).__name__})") from None
     proposal.facts["sheets"] = sheets
     if chosen is None:
         raise Unreadable("the workbook has no sheet with a header row")
@@ -187,6 +177,33 @@ def xlsx(path: Path, proposal: Proposal) -> None:
     proposal.title(workbook.properties.title)
     proposal.describe(workbook.properties.description or workbook.properties.subject)
     proposal.keywords(str(workbook.properties.keywords or "").replace("，", ",").split(","))
+
+
+_WORKBOOK_ERRORS = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,  # defusedxml's refusals are ValueErrors
+    SyntaxError,  # XML parse errors
+    OSError,
+)
+
+
+def _sheets(workbook: Any) -> tuple[list[dict[str, Any]], tuple[list[dict[str, Any]], int] | None]:
+    """Every sheet's name and row count, and the items and rows of the first with a header."""
+    sheets = []
+    chosen: tuple[list[dict[str, Any]], int] | None = None
+    for sheet in workbook.worksheets:
+        rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or all(value is None for value in header):
+            sheets.append({"name": sheet.title, "rows": 0})
+            continue
+        items, count = items_of(list(header), rows)
+        sheets.append({"name": sheet.title, "rows": count})
+        if chosen is None:
+            chosen = (items, count)
+    return sheets, chosen
 
 
 def dbf(path: Path, proposal: Proposal) -> None:
