@@ -37,9 +37,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_catalogued_file"),
-        sa.UniqueConstraint(
-            "department_code", "sha256", name="uq_catalogued_file_department_code"
-        ),
+        sa.UniqueConstraint("department_code", "sha256", name="uq_catalogued_file_department_code"),
     )
     op.create_index("ix_catalogued_file_resource_id", "catalogued_file", ["resource_id"])
 
