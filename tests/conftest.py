@@ -153,3 +153,29 @@ def make_node(fresh_database: Callable[[], str], tmp_path: Path) -> Iterator[Cal
     yield make
     for node in started:
         node.close()
+
+
+@pytest.fixture
+def env(fresh_database: Callable[[], str], tmp_path: Path) -> dict[str, str]:
+    """The settings of a node (Chifeng) on a database of its own, for CLI tests."""
+    return {
+        "CATALOG_DATABASE_URL": fresh_database(),
+        "CATALOG_DATA_DIR": str(tmp_path),
+        "CATALOG_NODE_CODE": "150400",
+        "CATALOG_NODE_NAME": "赤峰市政务信息资源目录中心",
+    }
+
+
+@pytest.fixture
+def run(env: dict[str, str]) -> Callable[..., Any]:
+    """Run a `catalog` command in-process with those settings; returns click's result."""
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke

@@ -9,33 +9,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from catalog.center.models import CataloguedFile, Resource, ResourceDraft
-from catalog.cli import app
 from catalog.db import make_engine, make_sessionmaker
 from tests import extract_files as make
 
 
-@pytest.fixture
-def env(fresh_database, tmp_path) -> dict[str, str]:
-    return {
-        "CATALOG_DATABASE_URL": fresh_database(),
-        "CATALOG_DATA_DIR": str(tmp_path / "data"),
-        "CATALOG_NODE_CODE": "150400",
-        "CATALOG_NODE_NAME": "赤峰市政务信息资源目录中心",
-    }
-
-
-@pytest.fixture
-def run(env):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), env=env)
-
-    assert invoke("departments", "create", "D01", "统计局").exit_code == 0
-    return invoke
+@pytest.fixture(autouse=True)
+def department(run) -> None:
+    assert run("departments", "create", "D01", "统计局").exit_code == 0
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import pytest
 from lxml import etree
 from sqlalchemy import delete, select
-from typer.testing import CliRunner
 
 from catalog.center import gbt21063
 from catalog.center.bulk import publish_bulk
@@ -15,30 +14,8 @@ from catalog.center.models import Resource, SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
-from catalog.cli import app
 from catalog.db import make_engine, make_sessionmaker
 from tests.factories import resource_body
-
-
-@pytest.fixture
-def env(fresh_database, tmp_path) -> dict[str, str]:
-    """The settings of a node on a database of its own."""
-    return {
-        "CATALOG_DATABASE_URL": fresh_database(),
-        "CATALOG_DATA_DIR": str(tmp_path),
-        "CATALOG_NODE_CODE": "150400",
-        "CATALOG_NODE_NAME": "赤峰市政务信息资源目录中心",
-    }
-
-
-@pytest.fixture
-def run(env):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), env=env)
-
-    return invoke
 
 
 def test_users_create_prints_the_token_as_the_last_line(run):

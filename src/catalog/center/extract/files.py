@@ -4,6 +4,7 @@ has (name from the file name, size, checksum, media type)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from catalog.center.extract import documents, media, spatial, tables
@@ -46,48 +47,51 @@ def extract_file(path: Path, filename: str, *, sha256: str | None = None) -> Pro
     return proposal
 
 
+Reader = Callable[[Path, Proposal, str | None], None]
+
+
+def _sqlite(path: Path, proposal: Proposal, media_type: str | None) -> None:
+    proposal.body["format"] = {"category": "database", "type": "sqlite"}
+
+
 def _read(kind: str, path: Path, proposal: Proposal, media_type: str | None) -> None:
-    if kind == "pdf":
-        documents.pdf(path, proposal)
-    elif kind in ("docx", "pptx"):
-        documents.ooxml(path, proposal, kind)
-    elif kind == "xlsx":
-        tables.xlsx(path, proposal)
-        documents.ooxml(path, proposal, kind)
-    elif kind == "ofd":
-        documents.ofd(path, proposal)
-    elif kind == "text":
-        documents.text(path, proposal)
-    elif kind == "html":
-        documents.html_file(path, proposal)
-    elif kind == "csv":
-        tables.csv_file(path, proposal)
-    elif kind == "dbf":
-        tables.dbf(path, proposal)
-    elif kind == "geojson":
-        spatial.geojson(path, proposal)
-    elif kind == "json":
-        _json(path, proposal)
-    elif kind == "shapefile":
-        spatial.shapefile_zip(path, proposal)
-    elif kind == "kml":
-        spatial.kml_file(path, proposal)
-    elif kind == "kmz":
-        spatial.kmz(path, proposal)
-    elif kind == "tiff":
-        spatial.geotiff(path, proposal)
-    elif kind == "image":
-        media.image(path, proposal)
-    elif kind == "media":
-        media.audio_video(path, proposal, media_type)
-    elif kind == "sqlite":
-        proposal.body["format"] = {"category": "database", "type": "sqlite"}
+    reader = _READERS.get(kind)
+    if reader is not None:
+        reader(path, proposal, media_type)
 
 
-def _json(path: Path, proposal: Proposal) -> None:
+def _json(path: Path, proposal: Proposal, media_type: str | None) -> None:
     """GeoJSON when it is one; other JSON is a self-describing file."""
     try:
         spatial.geojson(path, proposal)
     except Unreadable:
         proposal.body = {"format": {"category": "self_describing", "type": "json"}}
         proposal.facts = {}
+
+
+def _xlsx(path: Path, proposal: Proposal, media_type: str | None) -> None:
+    tables.xlsx(path, proposal)
+    documents.ooxml(path, proposal, "xlsx")
+
+
+# What reads each kind of content (sniff.kind_of); kinds without a reader get the common facts.
+_READERS: dict[str, Reader] = {
+    "pdf": lambda path, proposal, _: documents.pdf(path, proposal),
+    "docx": lambda path, proposal, _: documents.ooxml(path, proposal, "docx"),
+    "pptx": lambda path, proposal, _: documents.ooxml(path, proposal, "pptx"),
+    "xlsx": _xlsx,
+    "ofd": lambda path, proposal, _: documents.ofd(path, proposal),
+    "text": lambda path, proposal, _: documents.text(path, proposal),
+    "html": lambda path, proposal, _: documents.html_file(path, proposal),
+    "csv": lambda path, proposal, _: tables.csv_file(path, proposal),
+    "dbf": lambda path, proposal, _: tables.dbf(path, proposal),
+    "geojson": lambda path, proposal, _: spatial.geojson(path, proposal),
+    "json": _json,
+    "shapefile": lambda path, proposal, _: spatial.shapefile_zip(path, proposal),
+    "kml": lambda path, proposal, _: spatial.kml_file(path, proposal),
+    "kmz": lambda path, proposal, _: spatial.kmz(path, proposal),
+    "tiff": lambda path, proposal, _: spatial.geotiff(path, proposal),
+    "image": lambda path, proposal, _: media.image(path, proposal),
+    "media": media.audio_video,
+    "sqlite": _sqlite,
+}
