@@ -12,6 +12,7 @@ from catalog import __version__, faults
 from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodyLimit
 from catalog.api.routers import (
+    content,
     exchange,
     extract,
     health,
@@ -21,9 +22,12 @@ from catalog.api.routers import (
     search,
     sync,
 )
+from catalog.center.content import ContentStore
 from catalog.center.node import Node
 from catalog.config import Settings
 from catalog.db import database_url, make_engine, make_sessionmaker
+from catalog.sync.client import PeerClient
+from catalog.sync.introspect import Introspector
 from catalog.sync.push import Pusher, PushWorker
 
 
@@ -38,6 +42,20 @@ def _push_worker(settings: Settings, engine: Engine) -> PushWorker | None:
         alg=settings.sync_alg,
     )
     return PushWorker(engine, pusher, sweep_seconds=settings.sync_sweep_seconds)
+
+
+def _introspector(settings: Settings) -> Introspector | None:
+    """Who vouches for tokens this node does not know: its parent, when it has one."""
+    if not (settings.parent_url and settings.node_key):
+        return None
+    client = PeerClient(
+        settings.parent_url,
+        node=settings.node_code,
+        key=settings.node_key.get_secret_value(),
+        alg=settings.sync_alg,
+        timeout=5.0,
+    )
+    return Introspector(client)
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -57,6 +75,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         yield
         if worker is not None:
             worker.stop()
+        if app.state.introspector is not None:
+            app.state.introspector.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -68,6 +88,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.node = Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
+    app.state.introspector = _introspector(settings)
+    app.state.content_store = ContentStore(settings.data_dir / "content")
     install_error_handlers(app)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
@@ -80,4 +102,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(exchange.router)
     app.include_router(oai.router)
     app.include_router(extract.router)
+    app.include_router(content.router)
     return app

@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from catalog.center import people
+from catalog.center.content import ContentStore
 from catalog.center.errors import Unauthenticated, UnsupportedMediaType
 from catalog.center.node import Node
 from catalog.center.permissions import Actor, require_user
 from catalog.config import Settings
+from catalog.sync.introspect import Introspector
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -39,15 +41,29 @@ NodeDep = Annotated[Node, Depends(get_node)]
 
 
 def current_actor(request: Request, session: SessionDep) -> Actor:
-    """The user of the bearer token, or anonymous when none was sent; a bad token is a 401."""
+    """The user of the bearer token, or anonymous when none was sent; a bad token is a 401.
+
+    A token this node does not know may belong to a user of an ancestor centre: the parent is
+    asked (cached), and such a user acts here as a federated reader.
+    """
     header = request.headers.get("authorization")
     if not header:
         return Actor.anonymous()
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
-    remote = request.client.host if request.client else None
-    return people.authenticate(session, token=token.strip(), remote=remote)
+    token = token.strip()
+    actor = people.find_actor(session, token=token)
+    if actor is not None:
+        return actor
+    introspector: Introspector | None = request.app.state.introspector
+    if introspector is not None:
+        answer = introspector.lookup(token)
+        if answer.active and answer.username and answer.node:
+            return Actor.federated(answer.username, answer.node)
+    people.refuse_token(
+        session, token=token, remote=request.client.host if request.client else None
+    )
 
 
 def reader(actor: Annotated[Actor, Depends(current_actor)], settings: SettingsDep) -> Actor:
@@ -79,3 +95,12 @@ def require_json(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"expected application/json, got {media_type or 'nothing'}")
+
+
+def get_store(request: Request) -> ContentStore:
+    """The node's content store (the shared repository's bytes)."""
+    store: ContentStore = request.app.state.content_store
+    return store
+
+
+StoreDep = Annotated[ContentStore, Depends(get_store)]

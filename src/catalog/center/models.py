@@ -352,3 +352,85 @@ class CataloguedFile(Base):
         ForeignKey("resource.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = _now()
+
+
+class ContentObject(Base):
+    """A file a resource holds in its department's shared repository (bytes in the data dir).
+
+    Tabular content also has its `columns` and `rows` (the dataset loaded into `dataset_row`).
+    """
+
+    __tablename__ = "content_object"
+    __table_args__ = (UniqueConstraint("resource_id", "sha256"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(64))
+    columns: Mapped[list[str] | None] = mapped_column(JSONB)
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _now()
+
+
+class DatasetRow(Base):
+    """One row of tabular content, as a JSON object of column -> value."""
+
+    __tablename__ = "dataset_row"
+    __table_args__ = (
+        Index(
+            "ix_dataset_row_data",
+            "data",
+            postgresql_using="gin",
+            postgresql_ops={"data": "jsonb_path_ops"},
+        ),
+    )
+
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("content_object.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class AccessRequest(Base):
+    """A user's request for a conditional resource, and the reviewer's decision.
+
+    `user_node` is where the user is known: this node for its own users, an ancestor's code for a
+    federated reader. An approved request is a grant, live while `until` is today or later.
+    """
+
+    __tablename__ = "access_request"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'denied')", name="status"),
+        Index("ix_access_request_resource_id_username", "resource_id", "username", "user_node"),
+        Index("ix_access_request_status", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(64))
+    user_node: Mapped[str] = mapped_column(String(12))
+    purpose: Mapped[str] = mapped_column(Text)
+    until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class AccessEvent(Base):
+    """The access log: every request, grant, denial and use of content."""
+
+    __tablename__ = "access_event"
+    __table_args__ = (Index("ix_access_event_resource_id_at", "resource_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = _now()
+    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -127,18 +128,31 @@ def revoke_user(session: Session, *, username: str, actor: Actor) -> int:
 
 def authenticate(session: Session, *, token: str, remote: str | None) -> Actor:
     """The actor a bearer token stands for; a bad token is logged and refused."""
+    actor = find_actor(session, token=token)
+    if actor is None:
+        refuse_token(session, token=token, remote=remote)
+    return actor
+
+
+def refuse_token(session: Session, *, token: str, remote: str | None) -> NoReturn:
+    """Log a failed authentication and raise the 401."""
+    # Only a short, non-secret fingerprint of what was presented goes to the log.
+    security.record(
+        session,
+        kind="auth_failed",
+        actor=None,
+        remote=remote,
+        token_sha256=hash_token(token)[:8],
+    )
+    session.commit()
+    raise Unauthenticated("the token is unknown, expired or revoked")
+
+
+def find_actor(session: Session, *, token: str) -> Actor | None:
+    """The local user a live token belongs to, or None."""
     found = repo.live_token(session, hash_token(token), datetime.now(UTC))
     if found is None:
-        # Only a short, non-secret fingerprint of what was presented goes to the log.
-        security.record(
-            session,
-            kind="auth_failed",
-            actor=None,
-            remote=remote,
-            token_sha256=hash_token(token)[:8],
-        )
-        session.commit()
-        raise Unauthenticated("the token is unknown, expired or revoked")
+        return None
     user = found.user
     return Actor(
         username=user.username,

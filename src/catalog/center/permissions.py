@@ -14,12 +14,17 @@ from catalog.center.vocab import Role
 
 @dataclass(frozen=True)
 class Actor:
-    """The user a request acts for; `role` None means anonymous."""
+    """The user a request acts for; `role` None means anonymous.
+
+    `home_node` is set for a federated reader: a user of an ancestor centre, vouched for by it
+    (API.md "Federated readers"), who acts here as a reader and never writes.
+    """
 
     username: str | None
     role: Role | None
     department_code: str | None = None
     user_id: int | None = None
+    home_node: str | None = None
 
     @classmethod
     def anonymous(cls) -> Actor:
@@ -31,9 +36,16 @@ class Actor:
         """The person at the node's console (CLI): acts as an admin."""
         return cls(username="operator", role=Role.ADMIN)
 
+    @classmethod
+    def federated(cls, username: str, home_node: str) -> Actor:
+        """A user of an ancestor centre: a reader here, whatever their role at home."""
+        return cls(username=username, role=Role.READER, home_node=home_node)
+
     @property
     def name(self) -> str:
-        """How the actor appears in logs."""
+        """How the actor appears in logs (a federated reader with their home node)."""
+        if self.home_node:
+            return f"{self.username}@{self.home_node}"
         return self.username or "anonymous"
 
     @property

@@ -78,8 +78,8 @@ def replace_resource(
 ) -> dict[str, Any]:
     """Replace the working draft; on a published resource this starts (or updates) a new draft."""
     resource = _for_transition(session, resource_id, actor, node)
-    require_editor(actor, _working_department(resource))
-    if body.department_code != _working_department(resource):
+    require_editor(actor, working_department(resource))
+    if body.department_code != working_department(resource):
         require_editor(actor, body.department_code)
     department = _department(session, body.department_code)
     draft = resource.draft
@@ -108,7 +108,7 @@ def submit_resource(
 ) -> dict[str, Any]:
     """Hand the working draft to the reviewers."""
     resource = _for_transition(session, resource_id, actor, node)
-    require_editor(actor, _working_department(resource))
+    require_editor(actor, working_department(resource))
     draft = _draft_in(resource, Status.DRAFT, "submit")
     draft.status = Status.SUBMITTED
     if resource.published is None:
@@ -187,13 +187,13 @@ def retire_resource(
 
 def get_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
     """The published face, or the draft of a never-published resource to those who may see it."""
-    return face(session, _visible(session, resource_id, actor))
+    return face(session, visible(session, resource_id, actor))
 
 
 def get_draft(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
     """The working copy, for its department, reviewers and admins."""
-    resource = _visible(session, resource_id, actor)
-    if not sees_unpublished(actor, _working_department(resource)):
+    resource = visible(session, resource_id, actor)
+    if not sees_unpublished(actor, working_department(resource)):
         raise Forbidden("drafts are for their department, reviewers and admins")
     if resource.draft is None:
         raise NotFound("this resource has no working draft")
@@ -228,8 +228,8 @@ def resource_history(
     session: Session, *, resource_id: uuid.UUID, actor: Actor
 ) -> list[dict[str, Any]]:
     """Every transition; rejection comments only for the department, reviewers and admins."""
-    resource = _visible(session, resource_id, actor)
-    insider = sees_unpublished(actor, _working_department(resource))
+    resource = visible(session, resource_id, actor)
+    insider = sees_unpublished(actor, working_department(resource))
     return [
         history_entry(event, show_comment=insider or event.action != "reject")
         for event in repo.audit_trail(session, resource.id)
@@ -238,12 +238,19 @@ def resource_history(
 
 def locate_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
     """Where a resource lives and how it is reached: its origin node, path and links."""
-    view = face(session, _visible(session, resource_id, actor))
+    view = face(session, visible(session, resource_id, actor))
     return {
         "origin": view["origin"],
         "path": view["path"],
         "links": view.get("links", []),
         "acquire_url": f"{view['origin']['url']}/api/v1/resources/{view['id']}",
+        # Where the content is listed and fetched, and where access is asked for: at the origin,
+        # which a user of any ancestor reaches with the token they have (federated readers).
+        "content_url": f"{view['origin']['url']}/api/v1/resources/{view['id']}/content",
+        "access_request_url": (
+            f"{view['origin']['url']}/api/v1/resources/{view['id']}/access-requests"
+        ),
+        "share": view.get("share", {}).get("type"),
     }
 
 
@@ -258,12 +265,12 @@ def face(session: Session, resource: Resource) -> dict[str, Any]:
 def _may_see(resource: Resource, actor: Actor) -> bool:
     if sees_unpublished(actor, resource.department_code):
         return True
-    if resource.draft is not None and sees_unpublished(actor, _working_department(resource)):
+    if resource.draft is not None and sees_unpublished(actor, working_department(resource)):
         return True
     return resource.published is not None and not resource.secret
 
 
-def _visible(session: Session, resource_id: uuid.UUID, actor: Actor) -> Resource:
+def visible(session: Session, resource_id: uuid.UUID, actor: Actor) -> Resource:
     resource = repo.resource(session, resource_id)
     if resource is None or not _may_see(resource, actor):
         raise NotFound(f"no resource {resource_id}")
@@ -282,7 +289,7 @@ def _for_transition(session: Session, resource_id: uuid.UUID, actor: Actor, node
     return resource
 
 
-def _working_department(resource: Resource) -> str:
+def working_department(resource: Resource) -> str:
     if resource.draft is not None:
         return str(resource.draft.body["department_code"])
     return resource.department_code
@@ -310,7 +317,7 @@ def _set_department(resource: Resource, department: Department) -> None:
 
 
 def _working_view(session: Session, resource: Resource) -> dict[str, Any]:
-    code = _working_department(resource)
+    code = working_department(resource)
     department = repo.department_by_code(session, code)
     return draft_view(resource, department_name=department.name if department else code)
 

@@ -12,11 +12,13 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep
+from catalog.center import people
 from catalog.center.errors import Forbidden, PayloadTooLarge, ValidationFailed, validation_fields
 from catalog.center.feed import current_epoch
 from catalog.sync import digest, outbox, peers
 from catalog.sync.auth import NodeSender, authenticate_node
 from catalog.sync.ingest import apply_batch
+from catalog.sync.introspect import Introspector
 from catalog.sync.status import sync_status
 from catalog.sync.wire import MAX_BATCH_BYTES, MAX_CHANGES, BatchIn
 
@@ -175,6 +177,37 @@ def serve_records(
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class TokenIn(BaseModel):
+    token: str = Field(min_length=1, max_length=512)
+
+
+@router.post("/api/v1/auth/introspect")
+def introspect(
+    request: Request,
+    sender: SenderDep,
+    session: SessionDep,
+    node: NodeDep,
+    body: Annotated[bytes, Depends(raw_body)],
+) -> dict[str, Any]:
+    """Tell a child who a bearer token belongs to (RFC 7662 style), asking upward if need be."""
+    if sender.relation != "child":
+        raise Forbidden("only a registered child may introspect tokens here")
+    try:
+        token = TokenIn.model_validate_json(body).token
+    except ValidationError as exc:
+        raise ValidationFailed("malformed request", validation_fields(exc.errors())) from None
+    actor = people.find_actor(session, token=token)
+    if actor is not None and actor.role is not None:
+        return {
+            "active": True,
+            "username": actor.username,
+            "node": node.code,
+            "role": actor.role.value,
+        }
+    introspector: Introspector | None = request.app.state.introspector
+    return introspector.lookup(token).as_dict() if introspector else {"active": False}
 
 
 @router.get("/api/v1/sync/status")

@@ -12,6 +12,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -123,12 +124,22 @@ def _name(name: Any, index: int) -> str:
 
 def csv_file(path: Path, proposal: Proposal) -> None:
     """A delimited text table with a header row (comma, tab, semicolon or |), UTF-8 or GB 18030."""
+    with open_csv(path) as (header, rows):
+        try:
+            items, count = items_of(header, rows)
+        except csv.Error as error:
+            raise Unreadable(f"not a readable CSV table ({error})") from None
+    _table(proposal, items, count, "csv")
+
+
+@contextmanager
+def open_csv(path: Path) -> Iterator[tuple[list[str], Iterator[list[str]]]]:
+    """The header and the remaining rows of a CSV file, its encoding and delimiter sniffed."""
     with path.open("rb") as file:
         head = file.read(64 * 1024)
-    text_head = decode_text(head)
     encoding = "utf-8-sig" if _is_utf8(head) else "gb18030"
     try:
-        sample = "\n".join(text_head.splitlines()[:20])
+        sample = "\n".join(decode_text(head).splitlines()[:20])
         dialect: Any = csv.Sniffer().sniff(sample, ",\t;|")
     except csv.Error:
         dialect = csv.excel
@@ -140,11 +151,7 @@ def csv_file(path: Path, proposal: Proposal) -> None:
             raise Unreadable("the table is empty") from None
         except csv.Error as error:
             raise Unreadable(f"not a readable CSV table ({error})") from None
-        try:
-            items, rows = items_of(header, reader)
-        except csv.Error as error:
-            raise Unreadable(f"not a readable CSV table ({error})") from None
-    _table(proposal, items, rows, "csv")
+        yield header, reader
 
 
 def _is_utf8(data: bytes) -> bool:
