@@ -46,7 +46,7 @@ def stored_files(settings) -> list:
 
 def test_a_multi_megabyte_upload_downloads_byte_for_byte(client, cast):
     data = os.urandom(5 * 1024 * 1024 + 7)
-    resource, stored = with_content(client, cast, UNCONDITIONAL, data, "巡查录像.mp4")
+    _, stored = with_content(client, cast, UNCONDITIONAL, data, "巡查录像.mp4")
     assert stored["sha256"] == hashlib.sha256(data).hexdigest()
     assert stored["size"] == len(data)
     response = get_bytes(client, cast.reader, stored["content_id"])
@@ -232,7 +232,10 @@ def test_copies_from_other_nodes_take_no_content_here(client, cast, session):
     assert response.status_code == 403
 
 
-CSV = "旗县,人口,年份\n红山区,395000,2016\n松山区,580000,2016\n元宝山区,330000,2017\n宁城县,610000,2017\n"
+CSV = (
+    "旗县,人口,年份\n红山区,395000,2016\n松山区,580000,2016\n"
+    "元宝山区,330000,2017\n宁城县,610000,2017\n"
+)
 
 
 def test_a_csv_becomes_a_dataset_with_filters_and_pages(client, cast):
