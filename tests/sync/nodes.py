@@ -23,7 +23,7 @@ from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
 from catalog.db import make_engine, make_sessionmaker
-from catalog.sync import digest
+from catalog.sync import digest, peers
 from tests.factories import DEPT, resource_body
 
 NAMES = {
@@ -138,6 +138,30 @@ class NodeProcess:
     def digests(self, origin: str) -> dict[str, Any]:
         with self.sessions() as session:
             return digest.bucket_digests(digest.entries(session, origin))
+
+
+def register_child(parent: NodeProcess, child: NodeProcess, alg: str = "hmac-sha256") -> str:
+    """Register `child` at `parent` (as `catalog nodes add` does); returns the link's key."""
+    with parent.sessions() as session:
+        return peers.add_child(
+            session,
+            code=child.code,
+            name=child.node.name,
+            url=child.url,
+            alg=alg,
+            own_code=parent.code,
+            actor=Actor.operator(),
+        )
+
+
+def region_and_chifeng(make_node, **child_settings: str) -> tuple[NodeProcess, NodeProcess]:
+    """A region (not started) and Chifeng registered as its child (not started)."""
+    region = make_node("150000")
+    chifeng = make_node("150400")
+    key = register_child(region, chifeng)
+    chifeng.settings.update(parent_url=region.url, node_key=key, **child_settings)
+    chifeng.add_department()
+    return region, chifeng
 
 
 def wait_for(condition: Callable[[], bool], *, what: str, timeout: float = 30) -> None:

@@ -6,33 +6,9 @@ import httpx
 from sqlalchemy import delete, select, text
 
 from catalog.center.models import Resource
-from catalog.center.permissions import Actor
-from catalog.sync import peers, reconcile
+from catalog.sync import reconcile
 from catalog.sync.restore import restore_after_backup
-from tests.sync.nodes import NodeProcess, wait_for
-
-
-def _register(parent: NodeProcess, child: NodeProcess, alg: str = "hmac-sha256") -> str:
-    with parent.sessions() as session:
-        return peers.add_child(
-            session,
-            code=child.code,
-            name=child.node.name,
-            url=child.url,
-            alg=alg,
-            own_code=parent.code,
-            actor=Actor.operator(),
-        )
-
-
-def _pair(make_node, **child_settings: str) -> tuple[NodeProcess, NodeProcess]:
-    """A region (not started) and Chifeng registered as its child (not started)."""
-    region = make_node("150000")
-    chifeng = make_node("150400")
-    key = _register(region, chifeng)
-    chifeng.settings.update(parent_url=region.url, node_key=key, **child_settings)
-    chifeng.add_department()
-    return region, chifeng
+from tests.sync.nodes import NodeProcess, region_and_chifeng, register_child, wait_for
 
 
 def _converged(parent: NodeProcess, child: NodeProcess) -> bool:
@@ -40,7 +16,7 @@ def _converged(parent: NodeProcess, child: NodeProcess) -> bool:
 
 
 def test_published_records_travel_to_the_parent_and_locate_there(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     region.start()
     chifeng.start()
     rid = chifeng.publish()
@@ -56,7 +32,7 @@ def test_published_records_travel_to_the_parent_and_locate_there(make_node):
 
 
 def test_secret_resources_never_leave_their_node(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     region.start()
     chifeng.start()
     chifeng.publish(secret=True)
@@ -70,8 +46,8 @@ def test_records_travel_up_a_chain_of_three(make_node):
     region = make_node("150000")
     chifeng = make_node("150400")
     county = make_node("150425")
-    chifeng.settings.update(parent_url=region.url, node_key=_register(region, chifeng))
-    county.settings.update(parent_url=chifeng.url, node_key=_register(chifeng, county))
+    chifeng.settings.update(parent_url=region.url, node_key=register_child(region, chifeng))
+    county.settings.update(parent_url=chifeng.url, node_key=register_child(chifeng, county))
     county.add_department()
     for node in (region, chifeng, county):
         node.start()
@@ -82,7 +58,7 @@ def test_records_travel_up_a_chain_of_three(make_node):
 
 
 def test_parent_down_while_the_child_publishes_then_back(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     chifeng.start()
     ids = [chifeng.publish() for _ in range(5)]
     region.start()
@@ -92,7 +68,7 @@ def test_parent_down_while_the_child_publishes_then_back(make_node):
 
 
 def test_parent_killed_while_applying_a_batch(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     region.start(fault_point="ingest.before_commit")
     chifeng.start()
     for _ in range(3):
@@ -105,7 +81,7 @@ def test_parent_killed_while_applying_a_batch(make_node):
 
 
 def test_child_killed_after_sending_before_saving_the_ack(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     region.start()
     chifeng.start(fault_point="push.before_ack_saved")
     for _ in range(3):
@@ -124,7 +100,7 @@ def test_child_killed_after_sending_before_saving_the_ack(make_node):
 
 
 def test_several_serve_processes_push_one_at_a_time(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     region.start()
     chifeng.start()
     second = NodeProcess(chifeng.code, chifeng.database_url, chifeng.workdir, **chifeng.settings)
@@ -145,7 +121,7 @@ def test_several_serve_processes_push_one_at_a_time(make_node):
 
 
 def test_pull_harvests_a_child_that_cannot_reach_its_parent(make_node):
-    region, chifeng = _pair(make_node, sync_enabled="false")
+    region, chifeng = region_and_chifeng(make_node, sync_enabled="false")
     chifeng.start()
     for _ in range(3):
         chifeng.publish()
@@ -156,7 +132,7 @@ def test_pull_harvests_a_child_that_cannot_reach_its_parent(make_node):
 
 
 def test_verify_finds_drift_and_repairs_only_what_differs(make_node):
-    region, chifeng = _pair(make_node, sync_enabled="false")
+    region, chifeng = region_and_chifeng(make_node, sync_enabled="false")
     chifeng.start()
     ids = [chifeng.publish() for _ in range(6)]
     reconcile.pull_child(region.sessions, code="150400", node=region.node)
@@ -173,7 +149,7 @@ def test_verify_finds_drift_and_repairs_only_what_differs(make_node):
 
 
 def test_verify_never_deletes_what_the_child_no_longer_reports(make_node):
-    region, chifeng = _pair(make_node, sync_enabled="false")
+    region, chifeng = region_and_chifeng(make_node, sync_enabled="false")
     chifeng.start()
     ids = [chifeng.publish() for _ in range(2)]
     reconcile.pull_child(region.sessions, code="150400", node=region.node)
@@ -186,7 +162,7 @@ def test_verify_never_deletes_what_the_child_no_longer_reports(make_node):
 
 
 def test_a_restored_child_resumes_above_what_its_parent_holds(make_node):
-    region, chifeng = _pair(make_node)
+    region, chifeng = region_and_chifeng(make_node)
     region.start()
     chifeng.start()
     rid = chifeng.publish()
@@ -213,7 +189,7 @@ def test_a_restored_child_resumes_above_what_its_parent_holds(make_node):
 def test_a_link_can_sign_with_sm3_end_to_end(make_node):
     region = make_node("150000")
     chifeng = make_node("150400")
-    key = _register(region, chifeng, alg="hmac-sm3")
+    key = register_child(region, chifeng, alg="hmac-sm3")
     chifeng.settings.update(parent_url=region.url, node_key=key, sync_alg="hmac-sm3")
     chifeng.add_department()
     region.start()
