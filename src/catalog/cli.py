@@ -38,6 +38,8 @@ nodes_app = typer.Typer(help="Child centres registered at this node (run at the 
 sync_app = typer.Typer(help="Federation: push, harvest, verify and restore.")
 app.add_typer(nodes_app, name="nodes")
 app.add_typer(sync_app, name="sync")
+links_app = typer.Typer(help="Links of this node's resources to content kept elsewhere.")
+app.add_typer(links_app, name="links")
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -159,6 +161,30 @@ def catalogue_folder(
         f"{report.created} drafts created, {report.skipped} files already catalogued, "
         f"{len(report.unreadable)} unreadable"
     )
+
+
+@links_app.command("check")
+def check_links(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per URL")] = False,
+) -> None:
+    """Ask every link of this node's published resources; list the dead ones (exit 1 if any)."""
+    from catalog.center.links import check_links as check
+    from catalog.center.links import published_links
+
+    settings = load_settings()
+    with _session(settings) as session:
+        results = check(published_links(session, origin=settings.node_code), timeout=timeout)
+    dead = [r for r in results if not r.ok]
+    for result in results if as_json else dead:
+        if as_json:
+            typer.echo(json.dumps(result.__dict__, ensure_ascii=False))
+        else:
+            why = f"HTTP {result.status}" if result.status else result.error
+            typer.echo(f"dead: {result.url} ({why}) in {', '.join(result.resources)}")
+    typer.echo(f"{len(results)} links checked, {len(dead)} dead", err=as_json)
+    if dead:
+        raise typer.Exit(code=1)
 
 
 FormatOption = Annotated[str, typer.Option("--format", help="xml (GB/T 21063.3) or jsonl")]
