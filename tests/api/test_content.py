@@ -290,3 +290,18 @@ def test_locate_says_where_content_is_fetched_and_requested(client, cast):
     assert located["content_url"] == f"http://region.test/api/v1/resources/{resource['id']}/content"
     assert located["access_request_url"].endswith("/access-requests")
     assert located["share"] == "conditional"
+
+
+def test_the_access_log_keeps_every_request_grant_and_use(client, cast):
+    resource, stored = with_content(client, cast, CONDITIONAL)
+    filed = request_access(client, cast.reader, resource["id"]).json()
+    client.post(f"/api/v1/access-requests/{filed['id']}/approve", headers=auth(cast.reviewer))
+    get_bytes(client, cast.reader, stored["content_id"])
+    log = client.get(
+        f"/api/v1/resources/{resource['id']}/access-log", headers=auth(cast.cataloguer)
+    )
+    assert [e["action"] for e in log.json()] == ["download", "grant", "request", "upload"]
+    refused = client.get(
+        f"/api/v1/resources/{resource['id']}/access-log", headers=auth(cast.reader)
+    )
+    assert refused.status_code == 403

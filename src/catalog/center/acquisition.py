@@ -219,3 +219,22 @@ def request_view(request: AccessRequest, resource: Resource) -> dict[str, Any]:
 
 def _user(request: AccessRequest) -> dict[str, str]:
     return {"username": request.username, "node": request.user_node}
+
+
+def access_log(
+    session: Session, *, resource_id: uuid.UUID, actor: Actor, limit: int
+) -> list[dict[str, Any]]:
+    """The newest entries of a resource's access log (its department, reviewers and admins)."""
+    resource = registry.visible(session, resource_id, actor)
+    if not sees_unpublished(actor, registry.working_department(resource)):
+        raise Forbidden("the access log is for the department, reviewers and admins")
+    events = session.scalars(
+        select(AccessEvent)
+        .where(AccessEvent.resource_id == resource.id)
+        .order_by(AccessEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+        for e in events
+    ]

@@ -193,3 +193,14 @@ def deny(
 def list_requests(session: SessionDep, node: NodeDep, actor: UserDep) -> list[dict[str, Any]]:
     """My requests; reviewers and admins see all of this node's."""
     return acquisition.list_requests(session, actor=actor, node=node)
+
+
+@router.get("/resources/{resource_id}/access-log")
+def access_log(
+    resource_id: ResourceId,
+    session: SessionDep,
+    actor: UserDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Who uploaded, asked, was granted or denied, and downloaded (newest first)."""
+    return acquisition.access_log(session, resource_id=resource_id, actor=actor, limit=limit)
