@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from catalog import __version__, faults
 from catalog.api.errors import install_error_handlers
 from catalog.api.limits import BodyLimit
+from catalog.api.portal import routes as portal
 from catalog.api.routers import (
     content,
     exchange,
@@ -103,4 +104,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(oai.router)
     app.include_router(extract.router)
     app.include_router(content.router)
+    app.include_router(portal.router)
     return app

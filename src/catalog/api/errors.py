@@ -6,9 +6,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog.api.portal.render import error_page, is_portal_path
 from catalog.center.errors import CatalogError, FieldError, validation_fields
 
 _log = logging.getLogger(__name__)
@@ -41,7 +42,9 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors, request validation and HTTP errors onto the envelope."""
 
     @app.exception_handler(CatalogError)
-    async def _domain(request: Request, exc: CatalogError) -> JSONResponse:
+    async def _domain(request: Request, exc: CatalogError) -> Response:
+        if is_portal_path(request.url.path):
+            return error_page(request, exc.status, exc.detail)
         return envelope(exc.status, exc.code, exc.detail, exc.fields)
 
     @app.exception_handler(RequestValidationError)
@@ -51,7 +54,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return envelope(422, "validation_error", f"invalid request: {names}", fields)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_portal_path(request.url.path) and exc.status_code in (404, 405, 413):
+            return error_page(request, exc.status_code, str(exc.detail))
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         response = envelope(exc.status_code, code, str(exc.detail))
         for name, value in (exc.headers or {}).items():

@@ -136,6 +136,36 @@ def add_content(
     return content_view(content), True
 
 
+def attach(
+    session: Session,
+    *,
+    store: ContentStore,
+    resource_id: uuid.UUID,
+    sha256: str,
+    filename: str,
+    actor: Actor,
+    node: Node,
+) -> dict[str, Any]:
+    """Give a resource content already in the store (the portal keeps the file it extracted from
+    while the cataloguer completes the form)."""
+    name = check_filename(filename)
+    if len(sha256) != 64 or not store.path_of(sha256).is_file():
+        raise ValidationFailed.on("content_sha256", "no such content in the repository")
+    path = store.path_of(sha256)
+    with path.open("rb") as source:
+        view, _created = add_content(
+            session,
+            store=store,
+            resource_id=resource_id,
+            actor=actor,
+            node=node,
+            source=source,
+            filename=name,
+            max_bytes=path.stat().st_size,
+        )
+    return view
+
+
 def _writable(session: Session, resource_id: uuid.UUID, actor: Actor, node: Node) -> Resource:
     resource = registry.visible(session, resource_id, actor)
     if resource.origin_code != node.code:

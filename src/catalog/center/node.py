@@ -17,8 +17,3 @@ class Node:
     def as_dict(self) -> dict[str, Any]:
         """The `{"code", "name", "url"}` object of API.md."""
         return {"code": self.code, "name": self.name, "url": self.url}
-
-
-def describe_node(node: Node) -> dict[str, Any]:
-    """GET /api/v1/node: this centre, its parent and its children (the links come with sync)."""
-    return {**node.as_dict(), "parent": None, "children": []}

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.center import repository as repo
 from catalog.center import security
 from catalog.center.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
-from catalog.center.models import ApiToken, Department, User
+from catalog.center.models import ApiToken, Department, User, WebSession
 from catalog.center.permissions import Actor, require_admin
 from catalog.center.vocab import Role
 
@@ -119,6 +120,8 @@ def revoke_user(session: Session, *, username: str, actor: Actor) -> int:
     tokens = repo.live_tokens_of(session, user.id)
     for token in tokens:
         token.revoked_at = now
+    # Portal sessions were opened with those tokens: they end with them.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     security.record(
         session, kind="tokens_revoked", actor=actor.name, username=username, count=len(tokens)
     )

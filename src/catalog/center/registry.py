@@ -224,6 +224,18 @@ def list_resources(
     return [face(session, resource) for resource in rows if _may_see(resource, actor)]
 
 
+def review_queue(
+    session: Session, *, actor: Actor, limit: int = 200
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Submitted working copies, oldest first, each with the published face it would replace."""
+    require_reviewer(actor)
+    queue = []
+    for resource in repo.submitted(session, limit=limit):
+        published = published_view(resource) if resource.published is not None else None
+        queue.append((_working_view(session, resource), published))
+    return queue
+
+
 def resource_history(
     session: Session, *, resource_id: uuid.UUID, actor: Actor
 ) -> list[dict[str, Any]]:

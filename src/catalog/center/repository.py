@@ -9,7 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.center.models import ApiToken, AuditEvent, Department, Resource, SecurityEvent, User
+from catalog.center.models import (
+    ApiToken,
+    AuditEvent,
+    Department,
+    Resource,
+    ResourceDraft,
+    SecurityEvent,
+    User,
+)
 
 
 def department_by_code(session: Session, code: str) -> Department | None:
@@ -74,6 +82,18 @@ def resources(
         query = query.where(Resource.department_code == department_code)
     if after:
         query = query.where(Resource.id > after)
+    return session.scalars(query).unique().all()
+
+
+def submitted(session: Session, *, limit: int) -> Sequence[Resource]:
+    """Resources whose working copy awaits review, longest waiting first."""
+    query = (
+        select(Resource)
+        .join(ResourceDraft)
+        .where(ResourceDraft.status == "submitted")
+        .order_by(ResourceDraft.updated_at, Resource.id)
+        .limit(limit)
+    )
     return session.scalars(query).unique().all()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from catalog.center.models import SyncPeer
+from catalog.center.node import Node
 from catalog.sync import outbox, peers
 
 
@@ -64,3 +65,29 @@ def sync_status(session: Session, *, parent_url: str | None) -> dict[str, Any]:
         link["lag_seconds"] = round((now - since).total_seconds(), 3) if since else None
         links.append(link)
     return {"links": links, "head_seq": outbox.head_seq(session)}
+
+
+def node_overview(session: Session, *, node: Node, parent_url: str | None) -> dict[str, Any]:
+    """GET /api/v1/node: this centre, its parent and its direct children with their last sync."""
+    parent = peers.parent_link(session)
+    parent_view = None
+    if parent is not None:
+        parent_view = {
+            "code": parent.code,
+            "name": parent.name,
+            "url": parent.url,
+            "last_sync_at": _iso(parent.last_success_at),
+        }
+    elif parent_url:
+        parent_view = {"code": None, "name": None, "url": parent_url, "last_sync_at": None}
+    children = [
+        {
+            "code": child.code,
+            "name": child.name,
+            "url": child.url,
+            "enabled": child.enabled,
+            "last_sync_at": _iso(child.last_success_at),
+        }
+        for child in peers.children(session)
+    ]
+    return {**node.as_dict(), "parent": parent_view, "children": children}

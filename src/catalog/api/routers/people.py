@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep, UserDep, require_json
 from catalog.center import people, security
-from catalog.center.node import describe_node
 from catalog.center.vocab import Role
+from catalog.sync.status import node_overview
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_json)], tags=["node"])
 
@@ -27,9 +27,11 @@ class UserIn(BaseModel):
 
 
 @router.get("/node")
-def get_node(node: NodeDep, actor: ReaderDep) -> dict[str, Any]:
-    """This centre, its parent and its direct children."""
-    return describe_node(node)
+def get_node(
+    session: SessionDep, node: NodeDep, settings: SettingsDep, actor: ReaderDep
+) -> dict[str, Any]:
+    """This centre, its parent and its direct children (with their last sync)."""
+    return node_overview(session, node=node, parent_url=settings.parent_url)
 
 
 @router.get("/departments")
