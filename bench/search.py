@@ -6,7 +6,8 @@ the bulk publishing path, the cities' two thirds as batches received from childr
 path that copies take). Then a `catalog serve` process answers the committed query mix of
 QUERIES: each term alone, with one filter and with two; filter-only queries; and page 50 of some
 queries (reached by following cursors; only page 50 is timed). Every query is run once to warm
-the caches, then timed. Prints one JSON object: load rates, p50/p95/p99 per band and kind, each
+the caches, then timed; then the portal's search page for the same text queries, by its
+Server-Timing header. Prints one JSON object: load rates, p50/p95/p99 per band and kind, each
 term's measured frequency, and the sizes of the table and its indexes.
 
 Usage (from the checkout):
@@ -348,6 +349,23 @@ def run_queries(url: str) -> dict[str, Any]:
     }
 
 
+def run_portal(url: str) -> dict[str, Any]:
+    """The portal's search page for each text query of the mix: its Server-Timing (the node's
+    own time, rendering included) after a warm-up pass."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    with httpx.Client(base_url=url, timeout=60) as client:
+        pages = [(band, params) for band, kind, params in mix() if kind != "filters only"]
+        for _, params in pages:
+            client.get("/search", params=params).raise_for_status()
+        for band, params in pages:
+            response = client.get("/search", params=params)
+            response.raise_for_status()
+            server = float(response.headers["server-timing"].split("dur=")[1])
+            timings[band].append(server)
+            timings["all"].append(server)
+    return {"portal_search_page_server_ms": {k: _percentiles(v) for k, v in timings.items()}}
+
+
 def sizes(region: NodeProcess) -> dict[str, float]:
     """The directory's table and indexes, in MB."""
     with region.sessions() as session:
@@ -387,6 +405,7 @@ def main() -> None:
                 "load_seconds": round(load_seconds, 1),
                 "vacuum_analyze_seconds": round(vacuum_seconds, 1),
                 **run_queries(region.url),
+                **run_portal(region.url),
                 "size_mb": sizes(region),
                 "term_frequency_percent": frequencies(min(args.records, 200_000)),
             }

@@ -197,3 +197,8 @@ def test_the_login_redirect_stays_on_this_site(client, cast, session):
         follow_redirects=False,
     )
     assert response.headers["location"] == "/search"
+
+
+def test_every_response_says_how_long_the_node_took(client, cast):
+    timing = client.get("/search", params={"q": "人口"}).headers["server-timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0

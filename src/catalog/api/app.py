@@ -23,6 +23,7 @@ from catalog.api.routers import (
     search,
     sync,
 )
+from catalog.api.timing import ServerTiming
 from catalog.center.content import ContentStore
 from catalog.center.node import Node
 from catalog.config import Settings
@@ -92,6 +93,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.introspector = _introspector(settings)
     app.state.content_store = ContentStore(settings.data_dir / "content")
     install_error_handlers(app)
+    app.add_middleware(ServerTiming)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )
