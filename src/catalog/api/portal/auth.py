@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from catalog.api.deps import SessionDep, SettingsDep
+from catalog.api.deps import SessionDep
 from catalog.center import web_sessions
 from catalog.center.errors import Forbidden
 from catalog.center.permissions import Actor
@@ -55,9 +55,10 @@ def check_csrf(who: Visitor, presented: str | None) -> None:
         raise Forbidden("the form has expired or did not come from this site; reload and retry")
 
 
-def secure_cookies(settings: SettingsDep) -> bool:
-    """Cookies are Secure whenever the node is reached over HTTPS."""
-    return settings.public_url.startswith("https://")
+def secure_cookies(request: Request) -> bool:
+    """Cookies are Secure whenever users reach the node over HTTPS (its public URL says so, also
+    behind a proxy that ends TLS)."""
+    return bool(request.app.state.settings.public_url.startswith("https://"))
 
 
 def set_session_cookie(response: Response, session_id: str, *, secure: bool) -> None:

@@ -19,6 +19,7 @@ from catalog.api.portal import forms
 from catalog.api.portal.auth import (
     VisitorDep,
     check_csrf,
+    secure_cookies,
     set_login_csrf_cookie,
     set_session_cookie,
 )
@@ -70,7 +71,7 @@ def page(
         status_code=status_code,
     )
     if not who.logged_in and request.cookies.get("catalog_login_csrf") != who.csrf:
-        set_login_csrf_cookie(response, who.csrf, secure=request.url.scheme == "https")
+        set_login_csrf_cookie(response, who.csrf, secure=secure_cookies(request))
     return response
 
 
@@ -306,7 +307,7 @@ def login(
     remote = request.client.host if request.client else None
     started = web_sessions.start(session, actor=actor, remote=remote)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, started.session_id, secure=request.url.scheme == "https")
+    set_session_cookie(response, started.session_id, secure=secure_cookies(request))
     return response
 
 
