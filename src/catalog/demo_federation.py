@@ -83,8 +83,9 @@ def run(*, data_dir: Path, host: str, port: int, echo: object = print) -> None:
         say("")
         for centre in centres:
             say(f"  {centre.settings.node_name} ({centre.code})")
-            say(f"    node:        {centre.settings.public_url}/")
+            say(f"    portal:      {centre.settings.public_url}/  (log in as admin with the token)")
             say(f"    API docs:    {centre.settings.public_url}/docs")
+            say(f"    OAI-PMH:     {centre.settings.public_url}/oai?verb=Identify")
             say(f"    admin token: {centre.token}")
         say(f"  The region now holds {_count(region)} published records from all three centres.")
         say(f"  Ctrl-C stops all three; their data stays in {data_dir}")
