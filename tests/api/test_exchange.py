@@ -231,3 +231,10 @@ def test_a_paper_resource_round_trips_its_custodian_and_volume(client, cast):
     [created] = import_(client, cast.cataloguer, document, XML).json()["created"]
     copy = draft_body(client, cast.cataloguer, created["id"])
     assert (copy["custodian"], copy["volume"]) == ("赤峰市档案馆", "11册")
+
+
+def test_records_naming_no_department_are_the_cataloguers_own(client, cast):
+    body = resource_body()
+    del body["department_code"]
+    [created] = import_(client, cast.cataloguer, json.dumps(body).encode(), JSONL).json()["created"]
+    assert draft_body(client, cast.cataloguer, created["id"])["department_code"] == DEPT

@@ -38,7 +38,11 @@ def import_records(
     node: NodeDep,
     actor: UserDep,
     department: Annotated[
-        str | None, Query(max_length=64, description="for records that name no department")
+        str | None,
+        Query(
+            max_length=64,
+            description="for records that name no department (default: the cataloguer's own)",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Each record all-or-nothing: valid ones become drafts, each invalid one is reported."""
@@ -54,7 +58,11 @@ def import_records(
         accepted = ", ".join((*_XML, *_JSON_LINES))
         raise UnsupportedMediaType(f"expected one of {accepted}, got {media_type or 'nothing'}")
     report = exchange.import_records(
-        session, candidates, actor=actor, node=node, department_code=department
+        session,
+        candidates,
+        actor=actor,
+        node=node,
+        department_code=department or actor.department_code,
     )
     return report.as_dict()
 
