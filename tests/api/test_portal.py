@@ -202,3 +202,11 @@ def test_the_login_redirect_stays_on_this_site(client, cast, session):
 def test_every_response_says_how_long_the_node_took(client, cast):
     timing = client.get("/search", params={"q": "人口"}).headers["server-timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+
+
+def test_the_reviewer_reads_changes_as_text_not_json(as_reviewer, cast, client):
+    submitted(client, cast, name="待审核的人口数据")
+    page = as_reviewer.get("/review").text
+    assert "1010101 人口（政务信息资源分类）" in page
+    assert "有条件共享：仅限政务用途" in page
+    assert "{&#39;" not in page and "{'" not in page

@@ -72,6 +72,44 @@ def label(code: Any) -> str:
     return LABELS.get(str(code), str(code)) if code is not None else ""
 
 
+def shown(field: str, value: Any) -> str:
+    """A body field as a person reads it (the reviewer's comparison), not as JSON."""
+    if value is None or value == [] or value == {}:
+        return ""
+    if field == "classification":
+        return "；".join(f"{c['code']} {c['name']}（{c['scheme']}）" for c in value)
+    if field == "format":
+        return label(value.get("category")) + (f" · {value['type']}" if value.get("type") else "")
+    if field == "items":
+        return "；".join(
+            f"{i['name']} {i['data_type']}" + (f"({i['length']})" if i.get("length") else "")
+            for i in value
+        )
+    if field == "share":
+        parts = [label(value.get("type")), value.get("condition"), value.get("method")]
+        return "：".join(p for p in parts if p)
+    if field == "open":
+        text = "向社会开放" if value.get("to_public") else "不向社会开放"
+        return text + (f"：{value['condition']}" if value.get("condition") else "")
+    if field == "secret":
+        return "涉密" if value else "非涉密"
+    if field == "update_cycle":
+        return label(value)
+    if field == "links":
+        return "；".join(
+            f"{link['url']}（{LINK_KINDS.get(link['kind'], link['kind'])}）" for link in value
+        )
+    if field == "spatial":
+        return "，".join(str(v) for v in value.get("bbox") or []) + (
+            f" 区划 {value['region_code']}" if value.get("region_code") else ""
+        )
+    if field == "temporal":
+        return f"{value.get('start') or ''} — {value.get('end') or ''}"
+    if isinstance(value, list):
+        return "，".join(str(v) for v in value)
+    return str(value)
+
+
 def highlight(text: Any, query: str | None) -> Markup:
     """`text` escaped, with every term of the query marked."""
     safe = str(escape(text or ""))
@@ -134,6 +172,7 @@ TEMPLATES.env.filters["label"] = label
 TEMPLATES.env.filters["class_label"] = class_label
 TEMPLATES.env.globals.update(
     highlight=highlight,
+    shown=shown,
     bbox_map=bbox_map,
     bars=bars,
     FIELD_LABELS=FIELD_LABELS,
