@@ -210,3 +210,16 @@ def test_the_reviewer_reads_changes_as_text_not_json(as_reviewer, cast, client):
     assert "1010101 人口（政务信息资源分类）" in page
     assert "有条件共享：仅限政务用途" in page
     assert "{&#39;" not in page and "{'" not in page
+
+
+def test_form_errors_are_shown_in_chinese():
+    from catalog.api.portal.forms import errors_by_field
+    from catalog.center.errors import FieldError
+
+    shown = errors_by_field(
+        [
+            FieldError("name", "String should have at least 1 character"),
+            FieldError("update_cycle", "Field required"),
+        ]
+    )
+    assert shown == {"name": ["不能为空"], "update_cycle": ["必填"]}

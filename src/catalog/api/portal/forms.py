@@ -121,11 +121,32 @@ def errors_by_field(fields: list[FieldError]) -> dict[str, list[str]]:
     for field in fields:
         parts = field.path.split(".")
         name = _FIELD_OF.get(".".join(parts[:2])) or _FIELD_OF.get(parts[0]) or parts[0]
-        reason = field.reason
+        reason = _chinese(field.reason)
         if parts[0] in ("items", "links") and len(parts) > 1 and parts[1].isdigit():
             reason = f"第 {int(parts[1]) + 1} 行（{'.'.join(parts[2:]) or parts[0]}）: {reason}"
         shown.setdefault(name, []).append(reason)
     return shown
+
+
+# The validation messages a form most often meets, in Chinese; others are shown as they are.
+_MESSAGES = [
+    (re.compile(r"^Field required$"), "必填"),
+    (re.compile(r"^String should have at least 1 character$"), "不能为空"),
+    (re.compile(r"^String should have at most (\d+) characters?$"), r"最多 \1 个字"),
+    (re.compile(r"^String should match pattern .*"), "格式不正确"),
+    (re.compile(r"^Input should be a valid number.*"), "应为数字"),
+    (re.compile(r"^Input should be a valid integer.*"), "应为整数"),
+    (re.compile(r"^Input should be a valid date.*"), "应为日期（YYYY-MM-DD）"),
+    (re.compile(r"^Input should be (.+)$"), r"应为 \1 之一"),
+    (re.compile(r"^List should have at least 1 item.*"), "至少填写一项"),
+]
+
+
+def _chinese(reason: str) -> str:
+    for pattern, replacement in _MESSAGES:
+        if pattern.match(reason):
+            return pattern.sub(replacement, reason)
+    return reason
 
 
 def form_from_body(body: Mapping[str, Any]) -> dict[str, str]:
