@@ -12,11 +12,13 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from catalog.api.deps import NodeDep, SessionDep, SettingsDep, StoreDep
 from catalog.api.portal import forms
 from catalog.api.portal.auth import (
+    Visitor,
     VisitorDep,
     check_csrf,
     secure_cookies,
@@ -34,9 +36,12 @@ from catalog.center import (
     web_sessions,
 )
 from catalog.center import search as directory
+from catalog.center.content import ContentStore
 from catalog.center.errors import CatalogError, FieldError, ValidationFailed
 from catalog.center.extract import drafts
 from catalog.center.extract.files import extract_file
+from catalog.center.models import Resource
+from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.search_plan import SearchQuery
 from catalog.center.vocab import FormatCategory, Role, ShareType, UpdateCycle
@@ -61,7 +66,7 @@ FACET_TITLES = {
 
 
 def page(
-    request: Request, template: str, who: Any, status_code: int = 200, **context: Any
+    request: Request, template: str, who: Visitor, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """A rendered page; every page knows the visitor, the node and the CSRF token for its forms."""
     response = TEMPLATES.TemplateResponse(
@@ -209,7 +214,9 @@ def resource_page(
     )
 
 
-def _right(session: Any, resource: Any, actor: Actor, node: Any) -> tuple[bool, str | None]:
+def _right(
+    session: Session, resource: Resource, actor: Actor, node: Node
+) -> tuple[bool, str | None]:
     if actor.is_anonymous:
         return False, "登录后可获取资源内容。"
     try:
@@ -311,7 +318,7 @@ def login(
     return response
 
 
-def _authenticate(request: Request, session: Any, username: str, token: str) -> Actor | None:
+def _authenticate(request: Request, session: Session, username: str, token: str) -> Actor | None:
     if not username or not token:
         return None
     actor = people.find_actor(session, token=token)
@@ -459,10 +466,10 @@ async def save_resource(
 
 def _save(
     request: Request,
-    session: Any,
-    node: Any,
-    store: Any,
-    who: Any,
+    session: Session,
+    node: Node,
+    store: ContentStore,
+    who: Visitor,
     form: FormData,
     *,
     resource_id: uuid.UUID | None,
@@ -513,8 +520,8 @@ def _save(
 
 def _edit_page(
     request: Request,
-    session: Any,
-    who: Any,
+    session: Session,
+    who: Visitor,
     *,
     form: dict[str, str],
     errors: dict[str, list[str]],
