@@ -14,7 +14,7 @@ from catalog.center import people
 from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
 from tests.factories import DEPT, resource_body
-from tests.sync.nodes import NodeProcess, region_and_chifeng
+from tests.sync.nodes import NodeProcess, region_and_chifeng, wait_for
 
 
 def user(node: NodeProcess, role: Role, department: str | None = None) -> str:
@@ -80,6 +80,13 @@ def test_a_region_user_downloads_and_requests_at_the_city_and_never_writes(feder
     assert httpx.post(approve, headers=bearer(reviewer)).status_code == 200
     granted = httpx.get(f"{chifeng.url}/api/v1/content/{stored[guarded]}", headers=bearer(visitor))
     assert granted.status_code == 200
+
+    wait_for(lambda: region.count("150400") == 2, what="the city's records at the region")
+    located = httpx.get(f"{region.url}/api/v1/resources/{guarded}/locate").json()
+    assert located["content_url"] == f"{chifeng.url}/api/v1/resources/{guarded}/content"
+    assert (
+        located["access_request_url"] == f"{chifeng.url}/api/v1/resources/{guarded}/access-requests"
+    )
 
     for token in (visitor, region_admin):
         write = httpx.post(
