@@ -93,3 +93,13 @@ def test_a_walk_killed_mid_way_resumes_where_its_last_batch_ended(run, env, shar
     assert result.exit_code == 0, result.output
     assert "3 drafts created" in result.output
     assert len(drafts(env)) == 5
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_one_or_several_reading_processes_catalogue_the_same(run, env, share, workers):
+    result = run(
+        "catalogue", str(share), "--department", "D01", "--batch", "2", "--workers", workers
+    )
+    assert result.exit_code == 0, result.output
+    assert "5 drafts created, 1 files already catalogued, 1 unreadable" in result.output
+    assert len(drafts(env)) == 5

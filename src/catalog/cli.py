@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -123,6 +124,9 @@ def catalogue_folder(
     folder: Annotated[Path, typer.Argument(help="A department's shared folder", exists=True)],
     department: Annotated[str, typer.Option(help="The providing department's code")],
     batch: Annotated[int, typer.Option(min=1, help="Files per transaction")] = 100,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes reading files (default: one per core)")
+    ] = os.cpu_count() or 1,
 ) -> None:
     """A draft for every file under FOLDER, skipping what the department already catalogued.
 
@@ -148,6 +152,7 @@ def catalogue_folder(
                 actor=Actor.operator(),
                 node=_node(settings),
                 batch=batch,
+                workers=workers,
                 advance=lambda path: progress.advance(task),
                 after_batch=lambda: faults.check("catalogue.after_batch"),
             )
