@@ -223,3 +223,14 @@ def test_form_errors_are_shown_in_chinese():
         ]
     )
     assert shown == {"name": ["不能为空"], "update_cycle": ["必填"]}
+
+
+def test_pages_refuse_framing_and_outside_content(client, cast):
+    headers = client.get("/search").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_users_pages_are_not_cached(as_cataloguer):
+    assert as_cataloguer.get("/workspace").headers["cache-control"] == "no-store"
