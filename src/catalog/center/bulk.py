@@ -49,7 +49,8 @@ def add_drafts(
     session: Session, *, bodies: list[ResourceBody], actor: Actor, node: Node
 ) -> list[Resource]:
     """Create drafts for `bodies` in the caller's transaction (not committed): what
-    `registry.add_draft` does for one, in a handful of statements for all (the folder walk)."""
+    `registry.register_resource` does for one, in a handful of statements for all (the folder
+    walk)."""
     for code in {body.department_code for body in bodies}:
         require_editor(actor, code)
     now = datetime.now(UTC)

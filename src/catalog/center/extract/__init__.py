@@ -2,6 +2,7 @@
 
 Each module reads one family of resources with a well-kept library (pypdf, openpyxl, dbfread,
 pyshp, Pillow, mutagen, lxml through the hardened parser) and returns a `Proposal`: the fields of
-the REST body it could fill, and the facts it read that the body has no field for. Nothing here
-writes to the catalogue; `drafts.save` does that for `?save=true` and the folder walk.
+the REST body it could fill, and the facts it read that the body has no field for. Only
+`drafts` writes to the catalogue (`?save=true`); `drafts.completed` also gives the folder walk
+(center/cataloguing.py) its bodies.
 """
