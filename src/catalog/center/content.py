@@ -15,6 +15,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,6 +121,8 @@ def add_content(
         media_type=_media_type(stored.path, name),
         filename=name,
         created_by=actor.name,
+        # The moment of this upload (not of its transaction): lists follow the upload order.
+        created_at=datetime.now(UTC),
     )
     session.add(content)
     session.flush()
