@@ -53,6 +53,17 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
     token = token.strip()
+    actor = actor_for_token(request, session, token)
+    if actor is not None:
+        return actor
+    people.refuse_token(
+        session, token=token, remote=request.client.host if request.client else None
+    )
+
+
+def actor_for_token(request: Request, session: Session, token: str) -> Actor | None:
+    """The user a token belongs to: one of this node's, or a user of an ancestor (asked of the
+    parent, cached) acting here as a federated reader; None when nobody vouches for it."""
     actor = people.find_actor(session, token=token)
     if actor is not None:
         return actor
@@ -61,9 +72,7 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
         answer = introspector.lookup(token)
         if answer.active and answer.username and answer.node:
             return Actor.federated(answer.username, answer.node)
-    people.refuse_token(
-        session, token=token, remote=request.client.host if request.client else None
-    )
+    return None
 
 
 def reader(actor: Annotated[Actor, Depends(current_actor)], settings: SettingsDep) -> Actor:

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog.api.portal.auth import LoginRequired, to_login
 from catalog.api.portal.render import error_page, is_portal_path
 from catalog.center.errors import CatalogError, FieldError, validation_fields
 
@@ -40,6 +41,10 @@ def envelope(
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors, request validation and HTTP errors onto the envelope."""
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return to_login(request)
 
     @app.exception_handler(CatalogError)
     async def _domain(request: Request, exc: CatalogError) -> Response:

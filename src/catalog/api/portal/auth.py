@@ -10,8 +10,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
 
 from catalog.api.deps import SessionDep
 from catalog.center import web_sessions
@@ -78,3 +80,33 @@ def set_login_csrf_cookie(response: Response, value: str, *, secure: bool) -> No
     response.set_cookie(
         LOGIN_CSRF_COOKIE, value, httponly=True, samesite="strict", secure=secure, path="/"
     )
+
+
+class LoginRequired(Exception):
+    """A page or form that needs a signed-in visitor was asked for without one (api/errors.py
+    answers it with the login form)."""
+
+
+def signed_in(who: VisitorDep) -> Visitor:
+    """The visitor, who must be signed in."""
+    if not who.logged_in:
+        raise LoginRequired
+    return who
+
+
+def signed_form(
+    who: Annotated[Visitor, Depends(signed_in)], csrf: Annotated[str, Form()] = ""
+) -> Visitor:
+    """The signed-in visitor of a form that carries their CSRF token."""
+    check_csrf(who, csrf)
+    return who
+
+
+SignedInDep = Annotated[Visitor, Depends(signed_in)]
+SignedFormDep = Annotated[Visitor, Depends(signed_form)]
+
+
+def to_login(request: Request) -> RedirectResponse:
+    """To the login form, coming back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

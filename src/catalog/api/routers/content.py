@@ -7,6 +7,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep, StoreDep, UserDep
 from catalog.center import acquisition, content, datasets
+from catalog.center.models import ContentObject
 
 router = APIRouter(prefix="/api/v1", tags=["acquisition"])
 
@@ -77,6 +79,12 @@ def download(
     found, path = content.downloadable(
         session, store=store, content_id=content_id, actor=actor, node=node
     )
+    return file_response(request, found, path)
+
+
+def file_response(request: Request, found: ContentObject, path: Path) -> Response:
+    """The bytes of a content object: Range (seeking), ETag (the SHA-256), If-None-Match, the
+    sniffed type and its file name; the API's download and the portal's share it."""
     etag = f'"{found.sha256}"'
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"ETag": etag})
