@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from catalog import faults
+from catalog import cli_catalogue
 from catalog.center import people
 from catalog.center.errors import CatalogError
-from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
+from catalog.cli_support import fail, node_of, open_database, session_of
 from catalog.config import Settings, load_settings
-from catalog.db import database_url, make_engine, make_sessionmaker, migrate
+from catalog.db import make_sessionmaker
 from catalog.embedded import stop_embedded
 from catalog.sync import peers, reconcile
 from catalog.sync.client import PeerError
@@ -39,29 +33,12 @@ nodes_app = typer.Typer(help="Child centres registered at this node (run at the 
 sync_app = typer.Typer(help="Federation: push, harvest, verify and restore.")
 app.add_typer(nodes_app, name="nodes")
 app.add_typer(sync_app, name="sync")
-links_app = typer.Typer(help="Links of this node's resources to content kept elsewhere.")
-app.add_typer(links_app, name="links")
+# Cataloguing: the folder walk, export and import at the top level, and `links check`.
+app.add_typer(cli_catalogue.app)
+app.add_typer(cli_catalogue.links_app, name="links")
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
-
-
-def _open(settings: Settings) -> Engine:
-    """The node's database, migrated to the current schema."""
-    engine = make_engine(database_url(settings))
-    migrate(engine)
-    return engine
-
-
-def _session(settings: Settings) -> Session:
-    return make_sessionmaker(_open(settings))()
-
-
-def _fail(error: CatalogError) -> typer.Exit:
-    typer.echo(f"error: {error.detail}", err=True)
-    for field in error.fields:
-        typer.echo(f"  {field.path}: {field.reason}", err=True)
-    return typer.Exit(code=1)
 
 
 def _configure_logging() -> None:
@@ -99,13 +76,13 @@ def serve(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Migrate the store and serve the node until interrupted."""
     _configure_logging()
     settings = load_settings()
-    _serve(settings, _open(settings), host, port)
+    _serve(settings, open_database(settings), host, port)
 
 
 @app.command("migrate")
 def migrate_command() -> None:
     """Bring the database schema up to date."""
-    _open(load_settings()).dispose()
+    open_database(load_settings()).dispose()
     typer.echo("schema is up to date")
 
 
@@ -114,158 +91,9 @@ def reindex() -> None:
     """Rebuild the unified directory's search rows from the records."""
     from catalog.center.search_index import reindex as rebuild
 
-    with _session(load_settings()) as session:
+    with session_of(load_settings()) as session:
         count = rebuild(session)
     typer.echo(f"indexed {count} resources")
-
-
-@app.command("catalogue")
-def catalogue_folder(
-    folder: Annotated[Path, typer.Argument(help="A department's shared folder", exists=True)],
-    department: Annotated[str, typer.Option(help="The providing department's code")],
-    batch: Annotated[int, typer.Option(min=1, help="Files per transaction")] = 100,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Processes reading files (default: one per core)")
-    ] = os.cpu_count() or 1,
-) -> None:
-    """A draft for every file under FOLDER, skipping what the department already catalogued.
-
-    Interrupted, it can simply be run again: it resumes where the last committed batch ended.
-    """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    from catalog.center.cataloguing import catalogue_folder as walk
-    from catalog.center.cataloguing import files_under
-
-    settings = load_settings()
-    faults.arm(settings.fault_point)
-    engine = _open(settings)
-    total = len(files_under(folder))
-    columns = (*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn())
-    try:
-        with Progress(*columns, TimeRemainingColumn(), transient=False) as progress:
-            task = progress.add_task(f"cataloguing {folder}", total=total)
-            report = walk(
-                make_sessionmaker(engine),
-                folder,
-                department_code=department,
-                actor=Actor.operator(),
-                node=_node(settings),
-                batch=batch,
-                workers=workers,
-                advance=lambda path: progress.advance(task),
-                after_batch=lambda: faults.check("catalogue.after_batch"),
-            )
-    except CatalogError as error:
-        raise _fail(error) from None
-    finally:
-        engine.dispose()
-    for path, reason in report.unreadable:
-        typer.echo(f"unreadable, catalogued as a plain file: {path}: {reason}", err=True)
-    typer.echo(
-        f"{report.created} drafts created, {report.skipped} files already catalogued, "
-        f"{len(report.unreadable)} unreadable"
-    )
-
-
-@links_app.command("check")
-def check_links(
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL")] = 10.0,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per URL")] = False,
-) -> None:
-    """Ask every link of this node's published resources; list the dead ones (exit 1 if any)."""
-    from catalog.center.links import check_links as check
-    from catalog.center.links import published_links
-
-    settings = load_settings()
-    with _session(settings) as session:
-        results = check(published_links(session, origin=settings.node_code), timeout=timeout)
-    dead = [r for r in results if not r.ok]
-    for result in results if as_json else dead:
-        if as_json:
-            typer.echo(json.dumps(result.__dict__, ensure_ascii=False))
-        else:
-            why = f"HTTP {result.status}" if result.status else result.error
-            typer.echo(f"dead: {result.url} ({why}) in {', '.join(result.resources)}")
-    typer.echo(f"{len(results)} links checked, {len(dead)} dead", err=as_json)
-    if dead:
-        raise typer.Exit(code=1)
-
-
-FormatOption = Annotated[str, typer.Option("--format", help="xml (GB/T 21063.3) or jsonl")]
-
-
-@app.command("export")
-def export_catalogue(
-    output: Annotated[Path, typer.Argument(help="File to write; - for standard output")] = Path(
-        "-"
-    ),
-    format: FormatOption = "xml",
-    status: Annotated[str | None, typer.Option(help="Only resources in this status")] = None,
-    include_secret: Annotated[bool, typer.Option(help="Also secret (涉密) resources")] = False,
-) -> None:
-    """Write the whole catalogue, record by record (drafts by their working copy)."""
-    from catalog.center import exchange
-
-    _check_format(format)
-    settings = load_settings()
-    with _session(settings) as session, _binary_out(output) as out:
-        records = exchange.views(session, status=status, include_secret=include_secret)
-        if format == "xml":
-            count = exchange.write_xml(out, records, node=_node(settings))
-        else:
-            count = exchange.write_json_lines(out, records)
-    typer.echo(f"exported {count} resources", err=True)
-
-
-@app.command("import")
-def import_catalogue(
-    source: Annotated[Path, typer.Argument(help="An XML or JSON-lines file", exists=True)],
-    format: Annotated[str | None, typer.Option("--format", help="xml or jsonl")] = None,
-    department: Annotated[
-        str | None, typer.Option(help="Department for records that name none")
-    ] = None,
-) -> None:
-    """Register each valid record as a draft; print each refused one with its reason."""
-    from catalog.center import exchange, xmlsafe
-
-    kind = format or ("xml" if source.suffix.lower() == ".xml" else "jsonl")
-    _check_format(kind)
-    settings = load_settings()
-    with _session(settings) as session, source.open("rb") as file:
-        candidates = exchange.xml_stream(file) if kind == "xml" else exchange.json_lines(file)
-        try:
-            report = exchange.import_records(
-                session,
-                candidates,
-                actor=Actor.operator(),
-                node=_node(settings),
-                department_code=department,
-            )
-        except xmlsafe.UnsafeXML as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(code=1) from None
-    for refused in report.errors:
-        reasons = "; ".join(f"{f['path']}: {f['reason']}" for f in refused["fields"])
-        typer.echo(f"record {refused['index']}: {refused['error']}: {reasons}", err=True)
-    typer.echo(f"imported {len(report.created)} records, refused {len(report.errors)}")
-    if report.errors:
-        raise typer.Exit(code=1)
-
-
-def _check_format(format: str) -> None:
-    if format not in ("xml", "jsonl"):
-        raise typer.BadParameter("must be xml or jsonl", param_hint="--format")
-
-
-@contextmanager
-def _binary_out(path: Path) -> Iterator[BinaryIO]:
-    if str(path) == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    with path.open("wb") as file:
-        yield file
 
 
 @app.command()
@@ -285,7 +113,7 @@ def demo(
         logging.getLogger().setLevel(logging.WARNING)
         run(data_dir=settings.data_dir, host=host, port=port, echo=typer.echo)
         return
-    engine = _open(settings)
+    engine = open_database(settings)
     with make_sessionmaker(engine)() as session:
         report = seed(session, settings=settings)
         token = people.issue_token(
@@ -305,11 +133,11 @@ def demo(
 @departments_app.command("create")
 def create_department(code: str, name: str) -> None:
     """Create a department of this node."""
-    with _session(load_settings()) as session:
+    with session_of(load_settings()) as session:
         try:
             people.create_department(session, code=code, name=name, actor=Actor.operator())
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"department {code} created")
 
 
@@ -321,7 +149,7 @@ def create_user(
 ) -> None:
     """Create a user; the token is the last line of the output."""
     settings = load_settings()
-    with _session(settings) as session:
+    with session_of(settings) as session:
         try:
             issued = people.create_user(
                 session,
@@ -332,7 +160,7 @@ def create_user(
                 ttl_days=settings.token_ttl_days,
             )
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"user {name} ({role.value}) created; token expires {issued.expires_at:%Y-%m-%d}")
     typer.echo(issued.token)
 
@@ -341,13 +169,13 @@ def create_user(
 def issue_token(name: str) -> None:
     """Give a user a further token; the token is the last line of the output."""
     settings = load_settings()
-    with _session(settings) as session:
+    with session_of(settings) as session:
         try:
             issued = people.issue_token(
                 session, username=name, actor=Actor.operator(), ttl_days=settings.token_ttl_days
             )
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"token for {name} expires {issued.expires_at:%Y-%m-%d}")
     typer.echo(issued.token)
 
@@ -355,16 +183,12 @@ def issue_token(name: str) -> None:
 @users_app.command("revoke")
 def revoke_user(name: str) -> None:
     """Revoke every token of a user."""
-    with _session(load_settings()) as session:
+    with session_of(load_settings()) as session:
         try:
             count = people.revoke_user(session, username=name, actor=Actor.operator())
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"{count} token(s) of {name} revoked")
-
-
-def _node(settings: Settings) -> Node:
-    return Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
 
 
 @nodes_app.command("add")
@@ -376,7 +200,7 @@ def add_node(
 ) -> None:
     """Register a child centre; its key is the last line of the output (shown once)."""
     settings = load_settings()
-    with _session(settings) as session:
+    with session_of(settings) as session:
         try:
             key = peers.add_child(
                 session,
@@ -388,7 +212,7 @@ def add_node(
                 actor=Actor.operator(),
             )
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"child {code} ({name}) registered; configure it with CATALOG_NODE_KEY=<key>")
     typer.echo(key)
 
@@ -396,11 +220,11 @@ def add_node(
 @nodes_app.command("rotate-key")
 def rotate_node_key(code: str) -> None:
     """Issue a child a new key (the old one stops working); the key is the last line."""
-    with _session(load_settings()) as session:
+    with session_of(load_settings()) as session:
         try:
             key = peers.rotate_key(session, code=code, actor=Actor.operator())
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"new key for {code}")
     typer.echo(key)
 
@@ -408,18 +232,18 @@ def rotate_node_key(code: str) -> None:
 @nodes_app.command("disable")
 def disable_node(code: str) -> None:
     """Stop accepting a child's requests."""
-    with _session(load_settings()) as session:
+    with session_of(load_settings()) as session:
         try:
             peers.disable_child(session, code=code, actor=Actor.operator())
         except CatalogError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     typer.echo(f"child {code} disabled")
 
 
 @nodes_app.command("list")
 def list_nodes() -> None:
     """The registered children."""
-    with _session(load_settings()) as session:
+    with session_of(load_settings()) as session:
         for child in peers.children(session):
             state = "enabled" if child.enabled else "disabled"
             typer.echo(f"{child.code}\t{child.name}\t{child.url}\t{child.alg}\t{state}")
@@ -438,8 +262,8 @@ def sync_run() -> None:
     settings = load_settings()
     parent_url, key = _parent(settings)
     pusher = Pusher(
-        make_sessionmaker(_open(settings)),
-        node=_node(settings),
+        make_sessionmaker(open_database(settings)),
+        node=node_of(settings),
         parent_url=parent_url,
         key=key,
         alg=settings.sync_alg,
@@ -460,7 +284,7 @@ def sync_pull(child: str) -> None:
     settings = load_settings()
     try:
         applied = reconcile.pull_child(
-            make_sessionmaker(_open(settings)), code=child, node=_node(settings)
+            make_sessionmaker(open_database(settings)), code=child, node=node_of(settings)
         )
     except (CatalogError, PeerError) as error:
         typer.echo(f"error: {error}", err=True)
@@ -476,7 +300,10 @@ def sync_verify(
     settings = load_settings()
     try:
         drift = reconcile.verify_child(
-            make_sessionmaker(_open(settings)), code=child, node=_node(settings), repair=repair
+            make_sessionmaker(open_database(settings)),
+            code=child,
+            node=node_of(settings),
+            repair=repair,
         )
     except (CatalogError, PeerError) as error:
         typer.echo(f"error: {error}", err=True)
@@ -490,8 +317,8 @@ def sync_restore() -> None:
     settings = load_settings()
     parent_url, key = _parent(settings)
     report = restore_after_backup(
-        make_sessionmaker(_open(settings)),
-        node=_node(settings),
+        make_sessionmaker(open_database(settings)),
+        node=node_of(settings),
         parent_url=parent_url,
         key=key,
         alg=settings.sync_alg,
