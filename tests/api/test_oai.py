@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from catalog.center import gbt21063, oai
+from catalog.center import gbt21063, oai, oai_records
 from tests.factories import DEPT, create, published, retired
 
-NS = {"o": oai.OAI, "dc": oai.DC, "g": gbt21063.CORE}
+NS = {"o": oai_records.OAI, "dc": oai_records.DC, "g": gbt21063.CORE}
 
 
 def harvest(client, **args: str) -> etree._Element:

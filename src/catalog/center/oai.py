@@ -17,9 +17,10 @@ import binascii
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -29,15 +30,19 @@ from sqlalchemy.orm import Session
 from catalog.center import gbt21063
 from catalog.center.models import Resource
 from catalog.center.node import Node
-from catalog.center.views import published_view
+from catalog.center.oai_records import (
+    OAI,
+    OAI_DC,
+    OAI_DC_SCHEMA,
+    OAI_SCHEMA,
+    XSI,
+    header,
+    record_element,
+    stamp,
+    sub,
+)
 from catalog.center.vocab import LABELS, FormatCategory
 
-OAI = "http://www.openarchives.org/OAI/2.0/"
-OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
-OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-DC = "http://purl.org/dc/elements/1.1/"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 PAGE = 200
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 
@@ -105,8 +110,8 @@ def respond(
     nsmap: dict[Any, str] = {None: OAI, "xsi": XSI}
     root = etree.Element(f"{{{OAI}}}OAI-PMH", nsmap=nsmap)
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI} {OAI_SCHEMA}")
-    _sub(root, "responseDate", _stamp(datetime.now(UTC)))
-    request = _sub(root, "request", repository.base_url)
+    sub(root, "responseDate", stamp(datetime.now(UTC)))
+    request = sub(root, "request", repository.base_url)
     try:
         verb, args = _arguments(arguments)
         for name, value in sorted({"verb": verb, **args}.items()):
@@ -115,7 +120,7 @@ def respond(
     except OaiError as error:
         if error.code in ("badVerb", "badArgument"):
             request.attrib.clear()  # the protocol: echo only the base URL of a bad request
-        error_element = _sub(root, "error", error.message)
+        error_element = sub(root, "error", error.message)
         error_element.set("code", error.code)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
@@ -149,11 +154,11 @@ def _identify(session: Session, repository: Repository, args: dict[str, str]) ->
         ("baseURL", repository.base_url),
         ("protocolVersion", "2.0"),
         ("adminEmail", repository.admin_email),
-        ("earliestDatestamp", _stamp(earliest or datetime.now(UTC))),
+        ("earliestDatestamp", stamp(earliest or datetime.now(UTC))),
         ("deletedRecord", "persistent"),
         ("granularity", GRANULARITY),
     ):
-        _sub(element, name, value)
+        sub(element, name, value)
     return element
 
 
@@ -164,10 +169,10 @@ def _list_metadata_formats(
         _record(session, args["identifier"])
     element = etree.Element(f"{{{OAI}}}ListMetadataFormats")
     for prefix, (schema, namespace) in repository.formats.items():
-        described = _sub(element, "metadataFormat")
-        _sub(described, "metadataPrefix", prefix)
-        _sub(described, "schema", schema)
-        _sub(described, "metadataNamespace", namespace)
+        described = sub(element, "metadataFormat")
+        sub(described, "metadataPrefix", prefix)
+        sub(described, "schema", schema)
+        sub(described, "metadataNamespace", namespace)
     return element
 
 
@@ -196,9 +201,9 @@ def _list_sets(session: Session, repository: Repository, args: dict[str, str]) -
         sets.append((f"department:{origin}:{code}", name))
     sets.extend((f"format:{category.value}", LABELS[category.value]) for category in FormatCategory)
     for spec, name in sets:
-        described = _sub(element, "set")
-        _sub(described, "setSpec", spec)
-        _sub(described, "setName", name)
+        described = sub(element, "set")
+        sub(described, "setSpec", spec)
+        sub(described, "setName", name)
     return element
 
 
@@ -206,22 +211,12 @@ def _get_record(session: Session, repository: Repository, args: dict[str, str]) 
     prefix = _prefix(repository, args["metadataPrefix"])
     resource = _record(session, args["identifier"])
     element = etree.Element(f"{{{OAI}}}GetRecord")
-    element.append(_record_element(resource, prefix))
+    element.append(record_element(resource, prefix))
     return element
 
 
-def _list_identifiers(
-    session: Session, repository: Repository, args: dict[str, str]
-) -> etree._Element:
-    return _list(session, repository, args, "ListIdentifiers")
-
-
-def _list_records(session: Session, repository: Repository, args: dict[str, str]) -> etree._Element:
-    return _list(session, repository, args, "ListRecords")
-
-
 def _list(
-    session: Session, repository: Repository, args: dict[str, str], verb: str
+    session: Session, repository: Repository, args: dict[str, str], *, verb: str
 ) -> etree._Element:
     query = _token(args["resumptionToken"]) if "resumptionToken" in args else _new_query(args)
     _prefix(repository, query.prefix)
@@ -233,11 +228,11 @@ def _list(
     element = etree.Element(f"{{{OAI}}}{verb}")
     for resource in page:
         if verb == "ListIdentifiers":
-            element.append(_header(resource))
+            element.append(header(resource))
         else:
-            element.append(_record_element(resource, query.prefix))
+            element.append(record_element(resource, query.prefix))
     if more or query.after is not None:
-        token = _sub(element, "resumptionToken", _encode_token(query, page[-1]) if more else None)
+        token = sub(element, "resumptionToken", _encode_token(query, page[-1]) if more else None)
         token.set("cursor", str(query.cursor))
     return element
 
@@ -330,60 +325,6 @@ def _prefix(repository: Repository, prefix: str) -> str:
     return prefix
 
 
-def _header(resource: Resource) -> etree._Element:
-    header = etree.Element(f"{{{OAI}}}header")
-    if resource.status == "retired":
-        header.set("status", "deleted")
-    _sub(header, "identifier", f"urn:uuid:{resource.id}")
-    _sub(header, "datestamp", _stamp(resource.harvest_stamp))
-    _sub(header, "setSpec", f"node:{resource.origin_code}")
-    _sub(header, "setSpec", f"department:{resource.origin_code}:{resource.department_code}")
-    if resource.published is not None:
-        _sub(header, "setSpec", f"format:{resource.published['format']['category']}")
-    return header
-
-
-def _record_element(resource: Resource, prefix: str) -> etree._Element:
-    record = etree.Element(f"{{{OAI}}}record")
-    record.append(_header(resource))
-    if resource.status != "retired" and resource.published is not None:
-        metadata = _sub(record, "metadata")
-        view = published_view(resource)
-        metadata.append(dublin_core(view) if prefix == "oai_dc" else gbt21063.encode(view))
-    return record
-
-
-def dublin_core(view: dict[str, Any]) -> etree._Element:
-    """The simple Dublin Core description of a resource (oai_dc)."""
-    root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
-    root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {OAI_DC_SCHEMA}")
-
-    def dc(name: str, value: Any) -> None:
-        if value:
-            etree.SubElement(root, f"{{{DC}}}{name}").text = str(value)
-
-    dc("title", view["name"])
-    dc("creator", view["department"]["name"])
-    for keyword in view.get("keywords", []):
-        dc("subject", keyword)
-    for category in view["classification"]:
-        dc("subject", f"{category['code']} {category['name']}")
-    dc("description", view["abstract"])
-    dc("publisher", view["origin"]["name"])
-    dc("date", view.get("published_on"))
-    dc("type", LABELS.get(view["format"]["category"]))
-    dc("format", view["format"].get("type"))
-    dc("identifier", view["code"])
-    for link in view.get("links", []):
-        dc("identifier", link["url"])
-    dc("language", "zh")
-    for code in view.get("related_codes", []):
-        dc("relation", code)
-    dc("coverage", (view.get("spatial") or {}).get("region_code"))
-    dc("rights", LABELS.get(view["share"]["type"]))
-    return root
-
-
 def _encode_token(query: _Query, last: Resource) -> str:
     state = {
         "p": query.prefix,
@@ -419,22 +360,12 @@ def _token(token: str) -> _Query:
         raise OaiError("badResumptionToken", "not a resumption token of this repository") from None
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{OAI}}}{name}")
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-_HANDLERS = {
+_Handler = Callable[[Session, Repository, dict[str, str]], etree._Element]
+_HANDLERS: dict[str, _Handler] = {
     "Identify": _identify,
     "ListMetadataFormats": _list_metadata_formats,
     "ListSets": _list_sets,
-    "ListIdentifiers": _list_identifiers,
-    "ListRecords": _list_records,
+    "ListIdentifiers": partial(_list, verb="ListIdentifiers"),
+    "ListRecords": partial(_list, verb="ListRecords"),
     "GetRecord": _get_record,
 }
