@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from catalog.center import service_models  # noqa: F401 - its tables are in Base.metadata too
 from catalog.center.models import Base
 from catalog.config import load_settings
 from catalog.db import database_url, make_engine

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from catalog.center.models import CataloguedFile, Resource, ResourceDraft
+from catalog.center.models import Resource, ResourceDraft
+from catalog.center.service_models import CataloguedFile
 from catalog.db import make_engine, make_sessionmaker
 from tests import extract_files as make
 

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from catalog.center import service_models  # noqa: F401 - its tables are in Base.metadata too
 from catalog.center.models import Base
 from catalog.db import downgrade, make_engine, migrate
 

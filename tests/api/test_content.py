@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from catalog.api.app import create_app
-from catalog.center.models import AccessRequest
+from catalog.center.service_models import AccessRequest
 from tests.factories import auth, create, published
 
 UNCONDITIONAL = {"type": "unconditional"}

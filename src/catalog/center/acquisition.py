@@ -26,9 +26,10 @@ from catalog.center.errors import (
     NotFound,
     ValidationFailed,
 )
-from catalog.center.models import AccessEvent, AccessRequest, Resource
+from catalog.center.models import Resource
 from catalog.center.node import Node
 from catalog.center.permissions import Actor, require_reviewer, require_user, sees_unpublished
+from catalog.center.service_models import AccessEvent, AccessRequest
 from catalog.center.vocab import ShareType
 
 MAX_GRANT_DAYS = 366

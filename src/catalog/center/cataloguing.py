@@ -30,10 +30,10 @@ from catalog.center.errors import ValidationFailed
 from catalog.center.extract import drafts
 from catalog.center.extract.files import extract_file, sha256_of
 from catalog.center.extract.proposal import Proposal
-from catalog.center.models import CataloguedFile
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
+from catalog.center.service_models import CataloguedFile
 
 BATCH = 100
 _PR_SET_PDEATHSIG = 1

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from catalog.center import acquisition, datasets, registry
 from catalog.center.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
-from catalog.center.models import AccessEvent, ContentObject, Resource
+from catalog.center.models import Resource
 from catalog.center.node import Node
 from catalog.center.permissions import Actor, require_editor
+from catalog.center.service_models import AccessEvent, ContentObject
 
 CHUNK = 1024 * 1024
 _BAD_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")

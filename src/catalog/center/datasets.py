@@ -27,9 +27,9 @@ from catalog.center.errors import NotFound, ValidationFailed
 from catalog.center.extract.proposal import Unreadable
 from catalog.center.extract.sniff import kind_of
 from catalog.center.extract.tables import open_csv
-from catalog.center.models import ContentObject, DatasetRow
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
+from catalog.center.service_models import ContentObject, DatasetRow
 
 MAX_ROWS = 2_000_000
 _BATCH = 5000

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Sequence,
     String,
     Text,
-    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -48,7 +47,8 @@ class Base(DeclarativeBase):
 resource_code_seq = Sequence("resource_code_seq", start=1, metadata=Base.metadata)
 
 
-def _now() -> Any:
+def now_column() -> Any:
+    """A timestamp column that the database fills in at insert."""
     return mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -60,7 +60,7 @@ class Department(Base):
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 class User(Base):
@@ -78,7 +78,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 
@@ -91,7 +91,7 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -134,7 +134,7 @@ class Resource(Base):
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
     published: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     published_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The OAI-PMH datestamp: set by a trigger (migration 0004) whenever the status or version
     # changes here, so it says when this repository's copy changed, not when the origin's did.
@@ -161,7 +161,7 @@ class ResourceDraft(Base):
     )
     status: Mapped[str] = mapped_column(String(16))
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = now_column()
     updated_by: Mapped[str] = mapped_column(String(64))
 
     resource: Mapped[Resource] = relationship(back_populates="draft")
@@ -175,7 +175,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = _now()
+    at: Mapped[datetime] = now_column()
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(16))
     from_status: Mapped[str | None] = mapped_column(String(16))
@@ -190,7 +190,7 @@ class SecurityEvent(Base):
     __tablename__ = "security_event"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    at: Mapped[datetime] = _now()
+    at: Mapped[datetime] = now_column()
     kind: Mapped[str] = mapped_column(String(32), index=True)
     actor: Mapped[str | None] = mapped_column(String(64))
     remote: Mapped[str | None] = mapped_column(String(64))
@@ -217,7 +217,7 @@ class Change(Base):
     origin: Mapped[str] = mapped_column(String(12))
     path: Mapped[list[Any]] = mapped_column(JSONB)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 class NodeState(Base):
@@ -227,7 +227,7 @@ class NodeState(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = now_column()
 
 
 class SyncPeer(Base):
@@ -259,7 +259,7 @@ class SyncPeer(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 class SyncNonce(Base):
@@ -268,7 +268,7 @@ class SyncNonce(Base):
     __tablename__ = "sync_nonce"
 
     signature: Mapped[str] = mapped_column(String(128), primary_key=True)
-    seen_at: Mapped[datetime] = _now()
+    seen_at: Mapped[datetime] = now_column()
 
 
 class SearchDoc(Base):
@@ -336,117 +336,3 @@ class SearchDoc(Base):
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     lexemes: Mapped[Any] = mapped_column(TSVECTOR)
-
-
-class CataloguedFile(Base):
-    """A file content a department has catalogued from a folder (`catalog catalogue`)."""
-
-    __tablename__ = "catalogued_file"
-    __table_args__ = (UniqueConstraint("department_code", "sha256"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    department_code: Mapped[str] = mapped_column(String(64))
-    sha256: Mapped[str] = mapped_column(String(64))
-    path: Mapped[str] = mapped_column(Text)
-    resource_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("resource.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime] = _now()
-
-
-class ContentObject(Base):
-    """A file a resource holds in its department's shared repository (bytes in the data dir).
-
-    Tabular content also has its `columns` and `rows` (the dataset loaded into `dataset_row`).
-    """
-
-    __tablename__ = "content_object"
-    __table_args__ = (UniqueConstraint("resource_id", "sha256"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(200))
-    filename: Mapped[str] = mapped_column(String(255))
-    created_by: Mapped[str] = mapped_column(String(64))
-    columns: Mapped[list[str] | None] = mapped_column(JSONB)
-    rows: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = _now()
-
-
-class DatasetRow(Base):
-    """One row of tabular content, as a JSON object of column -> value."""
-
-    __tablename__ = "dataset_row"
-    __table_args__ = (
-        Index(
-            "ix_dataset_row_data",
-            "data",
-            postgresql_using="gin",
-            postgresql_ops={"data": "jsonb_path_ops"},
-        ),
-    )
-
-    content_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("content_object.id", ondelete="CASCADE"), primary_key=True
-    )
-    row_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
-
-
-class AccessRequest(Base):
-    """A user's request for a conditional resource, and the reviewer's decision.
-
-    `user_node` is where the user is known: this node for its own users, an ancestor's code for a
-    federated reader. An approved request is a grant, live while `until` is today or later.
-    """
-
-    __tablename__ = "access_request"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'denied')", name="status"),
-        Index("ix_access_request_resource_id_username", "resource_id", "username", "user_node"),
-        Index("ix_access_request_status", "status"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    resource_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
-    username: Mapped[str] = mapped_column(String(64))
-    user_node: Mapped[str] = mapped_column(String(12))
-    purpose: Mapped[str] = mapped_column(Text)
-    until: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16))
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
-
-
-class AccessEvent(Base):
-    """The access log: every request, grant, denial and use of content."""
-
-    __tablename__ = "access_event"
-    __table_args__ = (Index("ix_access_event_resource_id_at", "resource_id", "at"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    at: Mapped[datetime] = _now()
-    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-
-
-class WebSession(Base):
-    """A portal login: the cookie holds a random id, this row its hash and who it is for."""
-
-    __tablename__ = "web_session"
-
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))
-    department_code: Mapped[str | None] = mapped_column(String(64))
-    home_node: Mapped[str | None] = mapped_column(String(12))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
-    csrf: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = _now()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

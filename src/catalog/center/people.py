@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from catalog.center import repository as repo
 from catalog.center import security
 from catalog.center.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
-from catalog.center.models import ApiToken, Department, User, WebSession
+from catalog.center.models import ApiToken, Department, User
 from catalog.center.permissions import Actor, require_admin
+from catalog.center.service_models import WebSession
 from catalog.center.vocab import Role
 
 TOKEN_PREFIX = "ct_"

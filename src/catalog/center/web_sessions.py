@@ -18,8 +18,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from catalog.center import security
-from catalog.center.models import WebSession
 from catalog.center.permissions import Actor
+from catalog.center.service_models import WebSession
 from catalog.center.vocab import Role
 
 LIFETIME = timedelta(hours=8)

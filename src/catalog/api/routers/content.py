@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep, StoreDep, UserDep
 from catalog.center import acquisition, content, datasets
-from catalog.center.models import ContentObject
+from catalog.center.service_models import ContentObject
 
 router = APIRouter(prefix="/api/v1", tags=["acquisition"])
 
