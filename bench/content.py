@@ -18,11 +18,10 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.factories import DEPT
 from tests.sync.nodes import NodeProcess
 
 from bench.common import bench_server, throwaway_databases
-from catalog.center import people
-from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
 
 CHUNK = 1024 * 1024
@@ -55,24 +54,8 @@ def main() -> None:
         node = NodeProcess("150400", create(), work, sync_enabled="false")
         try:
             node.add_department()
-            with node.sessions() as session:
-                issue = people.create_user
-                cataloguer = issue(
-                    session,
-                    username="bench_cat",
-                    role=Role.CATALOGUER,
-                    department_code="D01",
-                    actor=Actor.operator(),
-                    ttl_days=1,
-                )
-                reader = issue(
-                    session,
-                    username="bench_reader",
-                    role=Role.READER,
-                    department_code=None,
-                    actor=Actor.operator(),
-                    ttl_days=1,
-                )
+            _, cataloguer = node.add_user(Role.CATALOGUER, DEPT)
+            _, reader = node.add_user(Role.READER)
             rid = node.publish(share={"type": "unconditional"})
             source = work / "big.bin"
             sha = random_file(source, args.megabytes)
@@ -84,7 +67,7 @@ def main() -> None:
                 response = client.post(
                     f"{node.url}/api/v1/resources/{rid}/content",
                     files={"file": ("big.bin", file)},
-                    headers={"Authorization": f"Bearer {cataloguer.token}"},
+                    headers={"Authorization": f"Bearer {cataloguer}"},
                 )
                 upload_seconds = time.perf_counter() - started
                 response.raise_for_status()
@@ -95,7 +78,7 @@ def main() -> None:
                 with client.stream(
                     "GET",
                     f"{node.url}/api/v1/content/{stored['content_id']}",
-                    headers={"Authorization": f"Bearer {reader.token}"},
+                    headers={"Authorization": f"Bearer {reader}"},
                 ) as download:
                     for chunk in download.iter_bytes(CHUNK):
                         digest.update(chunk)

@@ -3,13 +3,11 @@ submitting a resource from an uploaded file, a reviewer approving it, the dashbo
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
@@ -18,20 +16,6 @@ from tests import extract_files as make
 from tests.e2e.conftest import screenshot
 from tests.factories import DEPT, resource_body
 from tests.sync.nodes import NodeProcess, region_and_chifeng, wait_for
-
-
-def user(node: NodeProcess, role: Role, department: str | None = None) -> tuple[str, str]:
-    name = f"{role.value}_{os.urandom(3).hex()}"
-    with node.sessions() as session:
-        issued = people.create_user(
-            session,
-            username=name,
-            role=role,
-            department_code=department,
-            actor=Actor.operator(),
-            ttl_days=1,
-        )
-    return name, issued.token
 
 
 def seed(node: NodeProcess) -> None:
@@ -102,8 +86,8 @@ def test_search_facet_clicks_and_the_resource_page(city, page, browser):
 
 
 def test_a_cataloguer_creates_from_an_upload_and_a_reviewer_approves(city, page, browser, tmp_path):
-    cataloguer, cataloguer_token = user(city, Role.CATALOGUER, DEPT)
-    reviewer, reviewer_token = user(city, Role.REVIEWER)
+    cataloguer, cataloguer_token = city.add_user(Role.CATALOGUER, DEPT)
+    reviewer, reviewer_token = city.add_user(Role.REVIEWER)
     log_in(page, city, cataloguer, cataloguer_token)
     page.goto(f"{city.url}/workspace/new")
     page.set_input_files("input[name=file]", str(make.xlsx(tmp_path / "名册.xlsx", rows=6)))

@@ -22,6 +22,7 @@ from catalog.center.models import Resource
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
+from catalog.center.vocab import Role
 from catalog.db import make_engine, make_sessionmaker
 from catalog.sync import digest, peers
 from tests.factories import DEPT, resource_body
@@ -123,6 +124,20 @@ class NodeProcess:
                 node=self.node,
                 reason="x",
             )
+
+    def add_user(self, role: Role, department: str | None = None) -> tuple[str, str]:
+        """A user of this node: (username, token)."""
+        username = f"{role.value}_{os.urandom(3).hex()}"
+        with self.sessions() as session:
+            issued = people.create_user(
+                session,
+                username=username,
+                role=role,
+                department_code=department,
+                actor=Actor.operator(),
+                ttl_days=1,
+            )
+        return username, issued.token
 
     def add_department(self) -> None:
         with self.sessions() as session:

@@ -10,24 +10,9 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from catalog.center import people
-from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
 from tests.factories import DEPT, resource_body
-from tests.sync.nodes import NodeProcess, region_and_chifeng, wait_for
-
-
-def user(node: NodeProcess, role: Role, department: str | None = None) -> str:
-    with node.sessions() as session:
-        issued = people.create_user(
-            session,
-            username=f"{role.value}_{os.urandom(3).hex()}",
-            role=role,
-            department_code=department,
-            actor=Actor.operator(),
-            ttl_days=30,
-        )
-    return issued.token
+from tests.sync.nodes import region_and_chifeng, wait_for
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -44,10 +29,10 @@ def federation(make_node):
 
 def test_a_region_user_downloads_and_requests_at_the_city_and_never_writes(federation):
     region, chifeng = federation
-    visitor = user(region, Role.READER)
-    region_admin = user(region, Role.ADMIN)
-    cataloguer = user(chifeng, Role.CATALOGUER, DEPT)
-    reviewer = user(chifeng, Role.REVIEWER)
+    _, visitor = region.add_user(Role.READER)
+    _, region_admin = region.add_user(Role.ADMIN)
+    _, cataloguer = chifeng.add_user(Role.CATALOGUER, DEPT)
+    _, reviewer = chifeng.add_user(Role.REVIEWER)
     free = chifeng.publish(share={"type": "unconditional"}, name="公开的统计数据")
     guarded = chifeng.publish(name="有条件共享的人口数据")
     data = os.urandom(300_000)
@@ -103,6 +88,6 @@ def test_a_token_no_ancestor_knows_is_refused(federation):
 
 def test_introspection_answers_only_signed_requests_from_children(federation):
     region, _ = federation
-    visitor = user(region, Role.READER)
+    _, visitor = region.add_user(Role.READER)
     response = httpx.post(f"{region.url}/api/v1/auth/introspect", json={"token": visitor})
     assert response.status_code == 401
