@@ -250,7 +250,11 @@ def resource_history(
 
 def locate_resource(session: Session, *, resource_id: uuid.UUID, actor: Actor) -> dict[str, Any]:
     """Where a resource lives and how it is reached: its origin node, path and links."""
-    view = face(session, visible(session, resource_id, actor))
+    return location(face(session, visible(session, resource_id, actor)))
+
+
+def location(view: dict[str, Any]) -> dict[str, Any]:
+    """The locate answer for a resource as shown (its face)."""
     return {
         "origin": view["origin"],
         "path": view["path"],

@@ -117,11 +117,10 @@ def resource_page(
 ) -> HTMLResponse:
     """All metadata, items, map, history, where it lives, and how to get it."""
     actor = who.actor
-    view = registry.get_resource(session, resource_id=resource_id, actor=actor)
-    history = registry.resource_history(session, resource_id=resource_id, actor=actor)
-    located = registry.locate_resource(session, resource_id=resource_id, actor=actor)
-    objects = content.list_content(session, resource_id=resource_id, actor=actor)
     resource = registry.visible(session, resource_id, actor)
+    view = registry.face(session, resource)
+    history = registry.resource_history(session, resource_id=resource_id, actor=actor)
+    objects = content.list_content(session, resource_id=resource_id, actor=actor)
     right, why_not = _right(session, resource, actor, node)
     table = None
     if preview and right and any("dataset" in o for o in objects):
@@ -149,7 +148,7 @@ def resource_page(
         who,
         r=view,
         history=history,
-        located=located,
+        located=registry.location(view),
         objects=objects,
         right=right,
         why_not=why_not,
