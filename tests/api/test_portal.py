@@ -3,7 +3,10 @@ review queue and the dashboard (the browser tests in tests/e2e drive the same pa
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -234,3 +237,39 @@ def test_pages_refuse_framing_and_outside_content(client, cast):
 
 def test_a_users_pages_are_not_cached(as_cataloguer):
     assert as_cataloguer.get("/workspace").headers["cache-control"] == "no-store"
+
+
+@pytest.fixture
+def outside_file():
+    """A file outside the store, at a path short enough for a 64-character "hash" to name."""
+    secret = Path(tempfile.gettempdir()) / f"cs{os.getpid()}.txt"
+    secret.write_text("not for cataloguers")
+    yield secret
+    secret.unlink()
+
+
+def test_a_forged_content_hash_cannot_reach_outside_the_store(as_cataloguer, outside_file):
+    # A 64-character "hash" that the store would join into a path to a file outside it.
+    rest = "/" + str(outside_file).lstrip("/")
+    middle = 64 - len("../.") - len(rest)
+    escape = "../." + "/." * (middle // 2) + "/" * (middle % 2) + rest
+    assert len(escape) == 64
+    page = as_cataloguer.get("/workspace/new").text
+    fields = {
+        "csrf": csrf_of(page),
+        "name": "伪造的内容",
+        "abstract": "试图附加仓库以外的文件",
+        "department_code": DEPT,
+        "classification_code": "3",
+        "classification_name": "部门信息资源",
+        "format_category": "file",
+        "share_type": "unconditional",
+        "update_cycle": "irregular",
+        "content_sha256": escape,
+        "content_name": "secret.txt",
+    }
+    drafts_before = as_cataloguer.get("/workspace").text.count('href="/workspace/')
+    response = as_cataloguer.post("/workspace/new", data=fields)
+    assert response.status_code == 422
+    assert "no such content in the repository" in response.text
+    assert as_cataloguer.get("/workspace").text.count('href="/workspace/') == drafts_before

@@ -32,6 +32,7 @@ from catalog.center.service_models import AccessEvent, ContentObject
 
 CHUNK = 1024 * 1024
 _BAD_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,13 @@ def add_content(
     name = check_filename(filename)
     resource = _writable(session, resource_id, actor, node)
     stored = store.put(source, max_bytes=max_bytes)
+    return _keep(session, resource, stored, name, actor)
+
+
+def _keep(
+    session: Session, resource: Resource, stored: Stored, name: str, actor: Actor
+) -> tuple[dict[str, Any], bool]:
+    """Record stored bytes as the resource's content (once), load a dataset, log, commit."""
     existing = session.scalars(
         select(ContentObject).where(
             ContentObject.resource_id == resource.id, ContentObject.sha256 == stored.sha256
@@ -140,33 +148,29 @@ def add_content(
     return content_view(content), True
 
 
+def stored(store: ContentStore, sha256: str) -> Stored:
+    """Content already in the store, named by its hash (as a form carries it)."""
+    # The hash names a path in the store: only a real SHA-256 may (no "../" of any length).
+    if not _SHA256.fullmatch(sha256) or not store.path_of(sha256).is_file():
+        raise ValidationFailed.on("content_sha256", "no such content in the repository")
+    path = store.path_of(sha256)
+    return Stored(sha256=sha256, size=path.stat().st_size, path=path)
+
+
 def attach(
     session: Session,
     *,
-    store: ContentStore,
+    content: Stored,
     resource_id: uuid.UUID,
-    sha256: str,
     filename: str,
     actor: Actor,
     node: Node,
 ) -> dict[str, Any]:
     """Give a resource content already in the store (the portal keeps the file it extracted from
-    while the cataloguer completes the form)."""
+    while the cataloguer completes the form); nothing is copied."""
     name = check_filename(filename)
-    if len(sha256) != 64 or not store.path_of(sha256).is_file():
-        raise ValidationFailed.on("content_sha256", "no such content in the repository")
-    path = store.path_of(sha256)
-    with path.open("rb") as source:
-        view, _created = add_content(
-            session,
-            store=store,
-            resource_id=resource_id,
-            actor=actor,
-            node=node,
-            source=source,
-            filename=name,
-            max_bytes=path.stat().st_size,
-        )
+    resource = _writable(session, resource_id, actor, node)
+    view, _created = _keep(session, resource, content, name, actor)
     return view
 
 

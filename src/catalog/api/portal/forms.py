@@ -43,6 +43,7 @@ _SPLIT = re.compile(r"[,，;；、]+")
 
 # Error paths (their first one or two segments) onto the form field that shows them.
 _FIELD_OF = {
+    "content_sha256": "file",
     "classification": "classification",
     "format.category": "format_category",
     "format.type": "format_type",

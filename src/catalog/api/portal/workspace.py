@@ -144,13 +144,16 @@ def _save(
         )
     try:
         if resource_id is None:
+            # The file the form came from is checked before the draft exists, so a refusal
+            # leaves no draft behind.
+            kept = fields.get("content_sha256")
+            uploaded = content.stored(store, kept) if kept else None
             view = registry.register_resource(session, body=body, actor=who.actor, node=node)
-            if fields.get("content_sha256"):
+            if uploaded is not None:
                 content.attach(
                     session,
-                    store=store,
+                    content=uploaded,
                     resource_id=uuid.UUID(view["id"]),
-                    sha256=fields["content_sha256"],
                     filename=fields.get("content_name") or "content",
                     actor=who.actor,
                     node=node,
