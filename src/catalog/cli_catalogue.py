@@ -40,16 +40,14 @@ def catalogue_folder(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from catalog.center.cataloguing import catalogue_folder as walk
-    from catalog.center.cataloguing import files_under
 
     settings = load_settings()
     faults.arm(settings.fault_point)
     engine = open_database(settings)
-    total = len(files_under(folder))
     columns = (*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn())
     try:
         with Progress(*columns, TimeRemainingColumn(), transient=False) as progress:
-            task = progress.add_task(f"cataloguing {folder}", total=total)
+            task = progress.add_task(f"cataloguing {folder}", total=None)
             report = walk(
                 make_sessionmaker(engine),
                 folder,
@@ -58,6 +56,7 @@ def catalogue_folder(
                 node=node_of(settings),
                 batch=batch,
                 workers=workers,
+                found=lambda count: progress.update(task, total=count),
                 advance=lambda path: progress.advance(task),
                 after_batch=lambda: faults.check("catalogue.after_batch"),
             )

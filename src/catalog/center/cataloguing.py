@@ -69,16 +69,19 @@ def catalogue_folder(
     node: Node,
     batch: int = BATCH,
     workers: int = 1,
+    found: Callable[[int], None] = lambda count: None,
     advance: Callable[[Path], None] = lambda path: None,
     after_batch: Callable[[], None] = lambda: None,
 ) -> WalkReport:
-    """Catalogue every file under `root` for the department; `advance` is told of each file.
+    """Catalogue every file under `root` for the department; `found` is told how many there
+    are, `advance` of each one as it is taken.
 
     With `workers` > 1, files are hashed and read in that many processes, and the next batch is
     read while the previous one is written: reading is most of the work, and it is per file.
     """
     report = WalkReport()
     files = files_under(root)
+    found(len(files))
     seen: set[str] = set()
     with _executor(workers) as pool:
         hashes = pool.map(sha256_of, files, chunksize=16)
