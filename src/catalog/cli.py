@@ -15,7 +15,7 @@ from catalog.center import people
 from catalog.center.errors import CatalogError
 from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
-from catalog.cli_support import fail, node_of, open_database, session_of
+from catalog.cli_support import fail, open_database, session_of
 from catalog.config import Settings, load_settings
 from catalog.db import make_sessionmaker
 from catalog.embedded import stop_embedded
@@ -263,7 +263,7 @@ def sync_run() -> None:
     parent_url, key = _parent(settings)
     pusher = Pusher(
         make_sessionmaker(open_database(settings)),
-        node=node_of(settings),
+        node=settings.node,
         parent_url=parent_url,
         key=key,
         alg=settings.sync_alg,
@@ -284,7 +284,7 @@ def sync_pull(child: str) -> None:
     settings = load_settings()
     try:
         applied = reconcile.pull_child(
-            make_sessionmaker(open_database(settings)), code=child, node=node_of(settings)
+            make_sessionmaker(open_database(settings)), code=child, node=settings.node
         )
     except (CatalogError, PeerError) as error:
         typer.echo(f"error: {error}", err=True)
@@ -302,7 +302,7 @@ def sync_verify(
         drift = reconcile.verify_child(
             make_sessionmaker(open_database(settings)),
             code=child,
-            node=node_of(settings),
+            node=settings.node,
             repair=repair,
         )
     except (CatalogError, PeerError) as error:
@@ -318,7 +318,7 @@ def sync_restore() -> None:
     parent_url, key = _parent(settings)
     report = restore_after_backup(
         make_sessionmaker(open_database(settings)),
-        node=node_of(settings),
+        node=settings.node,
         parent_url=parent_url,
         key=key,
         alg=settings.sync_alg,

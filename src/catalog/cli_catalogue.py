@@ -16,7 +16,7 @@ import typer
 from catalog import faults
 from catalog.center.errors import CatalogError
 from catalog.center.permissions import Actor
-from catalog.cli_support import fail, node_of, open_database, session_of
+from catalog.cli_support import fail, open_database, session_of
 from catalog.config import load_settings
 from catalog.db import make_sessionmaker
 
@@ -53,7 +53,7 @@ def catalogue_folder(
                 folder,
                 department_code=department,
                 actor=Actor.operator(),
-                node=node_of(settings),
+                node=settings.node,
                 batch=batch,
                 workers=workers,
                 found=lambda count: progress.update(task, total=count),
@@ -116,7 +116,7 @@ def export_catalogue(
     with session_of(settings) as session, _binary_out(output) as out:
         records = exchange.views(session, status=status, include_secret=include_secret)
         if format == "xml":
-            count = exchange.write_xml(out, records, node=node_of(settings))
+            count = exchange.write_xml(out, records, node=settings.node)
         else:
             count = exchange.write_json_lines(out, records)
     typer.echo(f"exported {count} resources", err=True)
@@ -143,7 +143,7 @@ def import_catalogue(
                 session,
                 candidates,
                 actor=Actor.operator(),
-                node=node_of(settings),
+                node=settings.node,
                 department_code=department,
             )
         except xmlsafe.UnsafeXML as error:

@@ -7,7 +7,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from catalog.center.errors import CatalogError
-from catalog.center.node import Node
 from catalog.config import Settings
 from catalog.db import database_url, make_engine, make_sessionmaker, migrate
 
@@ -30,8 +29,3 @@ def fail(error: CatalogError) -> typer.Exit:
     for field in error.fields:
         typer.echo(f"  {field.path}: {field.reason}", err=True)
     return typer.Exit(code=1)
-
-
-def node_of(settings: Settings) -> Node:
-    """This node's identity, from its settings."""
-    return Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from catalog.center.node import Node
+
 _DIVISION_CODE = re.compile(r"^\d{6}$")
 
 
@@ -43,6 +45,11 @@ class Settings(BaseSettings):
     sync_sweep_seconds: float = Field(default=30.0, gt=0)
     # Test-only: the named crash point of catalog/faults.py at which this process kills itself.
     fault_point: str | None = None
+
+    @property
+    def node(self) -> Node:
+        """This node's identity, as its resources and peers see it."""
+        return Node(code=self.node_code, name=self.node_name, url=self.public_url)
 
     @field_validator("node_code")
     @classmethod

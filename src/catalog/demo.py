@@ -132,7 +132,7 @@ def seed(session: Session, *, settings: Settings) -> str:
         select(func.count()).select_from(Resource).where(Resource.origin_code == settings.node_code)
     )
     if not existing:
-        node = Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
+        node = settings.node
         _seed_resources(session, node=node, operator=operator, own=own)
     total = session.scalar(
         select(func.count()).select_from(Resource).where(Resource.origin_code == settings.node_code)

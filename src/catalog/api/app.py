@@ -25,7 +25,6 @@ from catalog.api.routers import (
 )
 from catalog.api.timing import ServerTiming
 from catalog.center.content import ContentStore
-from catalog.center.node import Node
 from catalog.config import Settings
 from catalog.db import database_url, make_engine, make_sessionmaker
 from catalog.sync.client import PeerClient
@@ -38,7 +37,7 @@ def _push_worker(settings: Settings, engine: Engine) -> PushWorker | None:
         return None
     pusher = Pusher(
         make_sessionmaker(engine),
-        node=Node(code=settings.node_code, name=settings.node_name, url=settings.public_url),
+        node=settings.node,
         parent_url=settings.parent_url,
         key=settings.node_key.get_secret_value(),
         alg=settings.sync_alg,
@@ -89,7 +88,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.node = Node(code=settings.node_code, name=settings.node_name, url=settings.public_url)
+    app.state.node = settings.node
     app.state.introspector = _introspector(settings)
     app.state.content_store = ContentStore(settings.data_dir / "content")
     install_error_handlers(app)
