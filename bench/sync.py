@@ -25,7 +25,7 @@ from tests.sync.nodes import NodeProcess, wait_for
 from bench.common import bench_server, throwaway_databases
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
-from catalog.center.models import SearchDoc
+from catalog.center.models import SearchDoc, SyncPeer
 from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
 from catalog.sync import peers
@@ -49,6 +49,14 @@ def _load(city: NodeProcess, count: int) -> None:
         ]
         with city.sessions() as session:
             publish_bulk(session, bodies=bodies, actor=Actor.operator(), node=city.node)
+
+
+def _received(region: NodeProcess) -> int:
+    """Records the region has applied from its children: a cheap counter kept in the same
+    transaction as the records and their search rows, so polling it does not steal a core from
+    the run the way counting a growing table ten times a second would."""
+    with region.sessions() as session:
+        return int(session.scalar(select(func.coalesce(func.sum(SyncPeer.received), 0))) or 0)
 
 
 def _searchable(region: NodeProcess) -> int:
@@ -95,10 +103,9 @@ def main() -> None:
             for city in cities:
                 city.start()
             wait_for(
-                lambda: _searchable(region) >= share * len(cities),
-                what="catch-up",
-                timeout=3600,
+                lambda: _received(region) >= share * len(cities), what="catch-up", timeout=3600
             )
+            wait_for(lambda: _searchable(region) >= share * len(cities), what="search rows")
             catch_up = time.perf_counter() - started
 
             lags = []

@@ -8,13 +8,13 @@ statement per call: the rows travel as one JSON parameter that PostgreSQL unpack
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -207,7 +207,7 @@ def upsert(session: Session, rows: Iterable[SearchRow]) -> None:
     """Write search rows (insert or replace), in one statement."""
     batch = list(rows)
     if batch:
-        session.execute(_UPSERT, {"rows": json.dumps(batch, ensure_ascii=False)})
+        session.execute(_UPSERT, {"rows": orjson.dumps(batch).decode()})
 
 
 def mark_retired(session: Session, resource_ids: list[uuid.UUID]) -> None:

@@ -7,13 +7,13 @@ change is applied only if its version is newer than the one held.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.exc import IntegrityError
@@ -121,15 +121,28 @@ def _copy(change: ChangeIn, index: int) -> ResourceCopy | None:
     return copy
 
 
-# One statement per batch: the changes travel as a single JSON parameter that PostgreSQL unpacks,
-# upserts where newer, and feeds onward (change rows and audit entries) from what it upserted.
-# Far cheaper than thousands of bound parameters, which the driver would have to parse.
-_UPSERT = text(
+# The changes travel as a single JSON parameter that PostgreSQL unpacks once into a temporary
+# table (far cheaper than thousands of bound parameters), then three statements read it: upsert
+# where newer (with audit entries), the search rows of what was applied, and last the feed rows.
+# The feed is written last because its lock is held until commit and serialises every writer of
+# the feed: everything else of one batch overlaps with the next batch's work.
+_STAGE = text(
     """
-    WITH incoming AS (
-        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-            AS r(id uuid, version int, path jsonb, payload jsonb)
-    ), upserted AS (
+    CREATE TEMPORARY TABLE IF NOT EXISTS sync_incoming (
+        id uuid, version int, path jsonb, payload jsonb
+    ) ON COMMIT DELETE ROWS
+    """
+)
+_LOAD = text(
+    """
+    INSERT INTO sync_incoming
+    SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+        AS r(id uuid, version int, path jsonb, payload jsonb)
+    """
+)
+_APPLY = text(
+    """
+    WITH upserted AS (
         INSERT INTO resource (
             id, code, status, version, origin_code, origin_name, origin_url, path,
             department_id, department_code, department_name, secret, published, published_on,
@@ -140,7 +153,7 @@ _UPSERT = text(
                payload - CAST(:envelope AS text[]), CAST(payload->>'published_on' AS date),
                coalesce(CAST(payload->>'created_at' AS timestamptz), now()),
                CAST(payload->>'updated_at' AS timestamptz)
-        FROM incoming
+        FROM sync_incoming
         ON CONFLICT (id) DO UPDATE SET
             code = excluded.code, status = excluded.status, version = excluded.version,
             origin_name = excluded.origin_name, origin_url = excluded.origin_url,
@@ -148,17 +161,21 @@ _UPSERT = text(
             department_name = excluded.department_name, published = excluded.published,
             published_on = excluded.published_on, updated_at = excluded.updated_at
         WHERE resource.version < excluded.version AND resource.origin_code = excluded.origin_code
-        RETURNING id, version, status, path, origin_code
-    ), fed AS (
-        INSERT INTO change (resource_id, version, op, origin, path, payload)
-        SELECT u.id, u.version, CASE WHEN u.status = 'retired' THEN 'retire' ELSE 'upsert' END,
-               u.origin_code, u.path, jsonb_set(i.payload, '{path}', u.path)
-        FROM upserted u JOIN incoming i ON i.id = u.id
+        RETURNING id, version, status
     ), audited AS (
         INSERT INTO audit_event (resource_id, actor, action, to_status, version)
         SELECT id, :sender, 'receive', status, version FROM upserted
     )
     SELECT id FROM upserted
+    """
+)
+_FEED = text(
+    """
+    INSERT INTO change (resource_id, version, op, origin, path, payload)
+    SELECT id, version,
+           CASE WHEN payload->>'status' = 'retired' THEN 'retire' ELSE 'upsert' END,
+           payload->'origin'->>'code', path, jsonb_set(payload, '{path}', path)
+    FROM sync_incoming JOIN unnest(CAST(:applied AS uuid[])) AS applied(id) USING (id)
     """
 )
 
@@ -168,6 +185,12 @@ def _upsert(
 ) -> int:
     if not items:
         return 0
+    # The search rows are computed first, in Python, while no lock is held.
+    search_rows = {
+        str(change.id): search_index.row_for_view(change.resource, path=[*change.path, own.code])
+        for change, _ in items
+        if change.resource is not None
+    }
     rows = [
         {
             "id": str(change.id),
@@ -177,21 +200,14 @@ def _upsert(
         }
         for change, _ in items
     ]
-    feed.lock_and_notify(session)
-    params = {
-        "rows": json.dumps(rows, ensure_ascii=False),
-        "envelope": sorted(ENVELOPE_FIELDS),
-        "sender": sender,
-    }
-    applied = {str(i) for i in session.execute(_UPSERT, params).scalars()}
-    search_index.upsert(
-        session,
-        (
-            search_index.row_for_view(change.resource, path=[*change.path, own.code])
-            for change, _ in items
-            if change.resource is not None and str(change.id) in applied
-        ),
-    )
+    session.execute(_STAGE)
+    session.execute(_LOAD, {"rows": orjson.dumps(rows).decode()})
+    params = {"envelope": sorted(ENVELOPE_FIELDS), "sender": sender}
+    applied = [str(i) for i in session.execute(_APPLY, params).scalars()]
+    search_index.upsert(session, (search_rows[i] for i in applied))
+    if applied:
+        feed.lock_and_notify(session)
+        session.execute(_FEED, {"applied": applied})
     return len(applied)
 
 
