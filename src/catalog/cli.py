@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -63,12 +64,27 @@ def _serve(settings: Settings, engine: Engine, host: str, port: int) -> None:
 
     signal.signal(signal.SIGTERM, _exit_quietly)
     signal.signal(signal.SIGINT, _exit_quietly)
+    application = create_app(settings, engine=engine)
+    _freeze_startup_objects()
     try:
-        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_config=None)
+        uvicorn.run(application, host=host, port=port, log_config=None)
     finally:
         engine.dispose()
         if not settings.database_url:
             stop_embedded(settings.data_dir)
+
+
+def _freeze_startup_objects() -> None:
+    """Keep the objects built at start-up out of every later garbage collection.
+
+    The modules and the app are hundreds of thousands of objects that live as long as the
+    process; every full collection walked them again, and a child's batch of 1,000 records (tens
+    of thousands of dicts) sets off collections all along its parsing. Measured with
+    `python -m bench.sync --records 200000`: catch-up 4,673 -> 5,806 records/s, the region's
+    Python time 28 -> 22 s. Raising the collection thresholds as well gained 5 % more but let the
+    cities' memory grow with the backlog (146 -> 287 MB), so they stay as they are.
+    """
+    gc.freeze()
 
 
 @app.command()

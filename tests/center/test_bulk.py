@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from catalog.center import registry
 from catalog.center.bulk import add_drafts, publish_bulk
 from catalog.center.errors import Forbidden
 from catalog.center.models import AuditEvent, Change, Resource, SearchDoc
@@ -32,6 +33,30 @@ def test_bulk_publication_writes_resources_audit_and_feed(session):
         select(func.count()).select_from(AuditEvent).where(AuditEvent.resource_id.in_(ids))
     )
     assert audits == 6
+
+
+def test_bulk_publication_stores_and_feeds_the_face_the_workflow_shows(session):
+    make_department(session, "D01", "统计局")
+    body = ResourceBody.model_validate(resource_body(name="人口基础信息库"))
+    [rid] = publish_bulk(session, bodies=[body], actor=Actor.operator(), node=NODE)
+    session.expire_all()
+    resource = session.get(Resource, rid)
+    assert resource.department_id is not None
+    assert resource.path == ["150400"] and resource.published_on is not None
+    shown = registry.face(session, resource)
+    assert shown["department"] == {"code": "D01", "name": "统计局"}
+    assert shown["name"] == "人口基础信息库" and shown["status"] == "published"
+    payload = session.scalar(select(Change.payload).where(Change.resource_id == rid))
+    assert payload == shown
+    assert session.get(SearchDoc, rid).name_text == "人口基础信息库"
+
+
+def test_a_secret_bulk_publication_is_indexed_as_secret_and_never_fed(session):
+    make_department(session, "D01")
+    body = ResourceBody.model_validate(resource_body(name="涉密", secret=True))
+    [rid] = publish_bulk(session, bodies=[body], actor=Actor.operator(), node=NODE)
+    assert session.get(SearchDoc, rid).secret is True
+    assert session.scalar(select(func.count()).where(Change.resource_id == rid)) == 0
 
 
 def test_bulk_drafts_are_what_registration_makes_and_never_enter_the_feed(session):

@@ -251,6 +251,13 @@ def test_a_malformed_batch_is_422_and_applies_nothing(region, body):
     assert _count(sessions) == 0
 
 
+def test_a_batch_that_is_not_json_names_the_body(region):
+    client, _, key = region
+    response = _push(client, key, b'{"node": "150400", "changes": [')
+    assert response.status_code == 422
+    assert response.json()["fields"] == [{"path": "body", "reason": "not valid JSON"}]
+
+
 def test_a_50_mb_body_is_413_and_applies_nothing(region):
     client, sessions, key = region
     body = b'{"pad":"' + b"x" * (50 * 1024 * 1024) + b'"}'

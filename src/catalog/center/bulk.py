@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from catalog.center import feed, search_index
+from catalog.center import published_sets, search_index
 from catalog.center import repository as repo
 from catalog.center.codes import format_code
 from catalog.center.errors import ValidationFailed
@@ -22,6 +22,7 @@ from catalog.center.node import Node
 from catalog.center.permissions import Actor, require_admin, require_editor
 from catalog.center.registry import new_local_resource
 from catalog.center.schemas import ResourceBody
+from catalog.center.views import published_view
 from catalog.center.vocab import Status
 
 
@@ -31,18 +32,26 @@ def publish_bulk(
     """Register and publish `bodies` at once (admin only); returns their ids."""
     require_admin(actor)
     now = datetime.now(UTC)
-    resources = _new_resources(session, bodies, node, now)
-    for resource, body in zip(resources, bodies, strict=True):
+    records = []
+    # The resources are built as the workflow builds them, only to be shown (views and search
+    # rows): they are written as one set, never through the ORM.
+    for resource, body in zip(_new_resources(session, bodies, node, now), bodies, strict=True):
         resource.status, resource.version = Status.PUBLISHED, 1
         resource.published, resource.published_on = body.to_document(), now.date()
-    session.add_all(resources)
-    session.flush()
-    _audit(session, resources, actor, action="approve", to=Status.PUBLISHED, version=1)
-    search_index.upsert(session, [row for r in resources if (row := search_index.row_for(r))])
-    # Last: the feed lock is held from here to the commit, so other writers wait only this long.
-    feed.record_publications(session, [r for r in resources if not r.secret])
+        search_row = search_index.row_for(resource)
+        assert search_row is not None
+        records.append(
+            published_sets.PublishedRecord(
+                id=resource.id,
+                view=published_view(resource),
+                search_row=search_row,
+                department_id=resource.department_id,
+                secret=resource.secret,
+            )
+        )
+    published_sets.write(session, records, actor=actor.name, action="approve", comment="bulk load")
     session.commit()
-    return [r.id for r in resources]
+    return [r.id for r in records]
 
 
 def add_drafts(

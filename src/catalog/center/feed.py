@@ -44,12 +44,6 @@ def record_publication(session: Session, resource: Resource, *, was_shared: bool
     _add(session, [_row(resource, op, payload=published_view(resource))])
 
 
-def record_publications(session: Session, resources: list[Resource]) -> None:
-    """Feed many first publications at once (the bulk path); the caller leaves out secret ones."""
-    if resources:
-        _add(session, [_row(r, "upsert", payload=published_view(r)) for r in resources])
-
-
 def record_ingested(session: Session, rows: list[dict[str, Any]]) -> None:
     """Feed records received from a child, so they travel on up the chain."""
     if rows:

@@ -13,19 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog import faults
-from catalog.center import feed, search_index
+from catalog.center import feed, published_sets, search_index
 from catalog.center.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from catalog.center.models import AuditEvent, Resource, SyncPeer
 from catalog.center.node import Node
 from catalog.sync.division import covers
-from catalog.sync.wire import ENVELOPE_FIELDS, BatchIn, ChangeIn, ResourceCopy
+from catalog.sync.wire import BatchIn, ChangeIn, ResourceCopy
 
 _log = logging.getLogger("catalog.sync")
 
@@ -121,94 +120,17 @@ def _copy(change: ChangeIn, index: int) -> ResourceCopy | None:
     return copy
 
 
-# The changes travel as a single JSON parameter that PostgreSQL unpacks once into a temporary
-# table (far cheaper than thousands of bound parameters), then three statements read it: upsert
-# where newer (with audit entries), the search rows of what was applied, and last the feed rows.
-# The feed is written last because its lock is held until commit and serialises every writer of
-# the feed: everything else of one batch overlaps with the next batch's work.
-_STAGE = text(
-    """
-    CREATE TEMPORARY TABLE IF NOT EXISTS sync_incoming (
-        id uuid, version int, path jsonb, payload jsonb
-    ) ON COMMIT DELETE ROWS
-    """
-)
-_LOAD = text(
-    """
-    INSERT INTO sync_incoming
-    SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
-        AS r(id uuid, version int, path jsonb, payload jsonb)
-    """
-)
-_APPLY = text(
-    """
-    WITH upserted AS (
-        INSERT INTO resource (
-            id, code, status, version, origin_code, origin_name, origin_url, path,
-            department_id, department_code, department_name, secret, published, published_on,
-            created_at, updated_at)
-        SELECT id, payload->>'code', payload->>'status', version,
-               payload->'origin'->>'code', payload->'origin'->>'name', payload->'origin'->>'url',
-               path, NULL, payload->'department'->>'code', payload->'department'->>'name', false,
-               payload - CAST(:envelope AS text[]), CAST(payload->>'published_on' AS date),
-               coalesce(CAST(payload->>'created_at' AS timestamptz), now()),
-               CAST(payload->>'updated_at' AS timestamptz)
-        FROM sync_incoming
-        ON CONFLICT (id) DO UPDATE SET
-            code = excluded.code, status = excluded.status, version = excluded.version,
-            origin_name = excluded.origin_name, origin_url = excluded.origin_url,
-            path = excluded.path, department_code = excluded.department_code,
-            department_name = excluded.department_name, published = excluded.published,
-            published_on = excluded.published_on, updated_at = excluded.updated_at
-        WHERE resource.version < excluded.version AND resource.origin_code = excluded.origin_code
-        RETURNING id, version, status
-    ), audited AS (
-        INSERT INTO audit_event (resource_id, actor, action, to_status, version)
-        SELECT id, :sender, 'receive', status, version FROM upserted
-    )
-    SELECT id FROM upserted
-    """
-)
-_FEED = text(
-    """
-    INSERT INTO change (resource_id, version, op, origin, path, payload)
-    SELECT id, version,
-           CASE WHEN payload->>'status' = 'retired' THEN 'retire' ELSE 'upsert' END,
-           payload->'origin'->>'code', path, jsonb_set(payload, '{path}', path)
-    FROM sync_incoming JOIN unnest(CAST(:applied AS uuid[])) AS applied(id) USING (id)
-    """
-)
-
-
 def _upsert(
     session: Session, items: list[tuple[ChangeIn, ResourceCopy | None]], own: Node, sender: str
 ) -> int:
-    if not items:
-        return 0
-    # The search rows are computed first, in Python, while no lock is held.
-    search_rows = {
-        str(change.id): search_index.row_for_view(change.resource, path=[*change.path, own.code])
-        for change, _ in items
-        if change.resource is not None
-    }
-    rows = [
-        {
-            "id": str(change.id),
-            "version": change.version,
-            "path": [*change.path, own.code],
-            "payload": change.resource,
-        }
-        for change, _ in items
-    ]
-    session.execute(_STAGE)
-    session.execute(_LOAD, {"rows": orjson.dumps(rows).decode()})
-    params = {"envelope": sorted(ENVELOPE_FIELDS), "sender": sender}
-    applied = [str(i) for i in session.execute(_APPLY, params).scalars()]
-    search_index.upsert(session, (search_rows[i] for i in applied))
-    if applied:
-        feed.lock_and_notify(session)
-        session.execute(_FEED, {"applied": applied})
-    return len(applied)
+    records = []
+    for change, _ in items:
+        assert change.resource is not None
+        # The copy is kept with the path it travelled, this node included.
+        view = {**change.resource, "path": [*change.path, own.code]}
+        row = search_index.row_for_view(view)
+        records.append(published_sets.PublishedRecord(id=change.id, view=view, search_row=row))
+    return len(published_sets.write(session, records, actor=sender, action="receive"))
 
 
 def _tombstone(session: Session, changes: list[ChangeIn], own: Node, sender: str) -> int:

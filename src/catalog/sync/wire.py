@@ -67,20 +67,3 @@ class BatchIn(_Wire):
     to_seq: int = Field(ge=0)
     changes: list[ChangeIn] = Field(max_length=MAX_CHANGES)
     next_after: int | None = None  # in the answer of a pull only
-
-
-ENVELOPE_FIELDS = frozenset(
-    {
-        "id",
-        "code",
-        "status",
-        "version",
-        "department",
-        "origin",
-        "path",
-        "published_on",
-        "created_at",
-        "updated_at",
-        "has_draft",
-    }
-)
