@@ -297,3 +297,21 @@ def test_a_link_registered_for_sm3_takes_sm3_signatures_only(region):
     assert downgraded.status_code == 401
     accepted = _push(client, key, body, node="150700", alg="hmac-sm3")
     assert accepted.status_code == 200, accepted.text
+
+
+def test_two_batches_of_one_child_applied_at_once_keep_the_furthest_cursor_and_every_count(region):
+    _client, sessions, _key = region
+    later, earlier = (
+        BatchIn.model_validate_json(batch([{**change(uuid.uuid4(), 1), "seq": s} for s in seqs]))
+        for seqs in ((3, 4), (1, 2))
+    )
+    # Both applications read the child's row before either commits (a pull racing a push).
+    with sessions() as first, sessions() as second:
+        first_peer = peers.child(first, "150400")
+        second_peer = peers.child(second, "150400")
+        apply_batch(second, peer=second_peer, batch=later, own=REGION)
+        answer = apply_batch(first, peer=first_peer, batch=earlier, own=REGION)
+    assert answer.ack == 4
+    with sessions() as session:
+        peer = peers.child(session, "150400")
+        assert (peer.cursor, peer.received) == (4, 4)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,23 +75,19 @@ def apply_batch(
         session, [c for c, copy in newest.values() if copy is None], own, peer.code
     )
     faults.check("ingest.before_commit")
-    if not repair:
-        if batch.epoch != peer.epoch:
-            _log.info("child %s started feed epoch %s", peer.code, batch.epoch)
-            peer.epoch, peer.cursor = batch.epoch, 0
-        peer.cursor = max(peer.cursor, batch.to_seq)
-    peer.received += applied
-    peer.last_success_at = datetime.now(UTC)
-    peer.last_error = None
+    if not repair and batch.epoch != peer.epoch:
+        _log.info("child %s started feed epoch %s", peer.code, batch.epoch)
+    code = peer.code
+    ack = _record_receipt(session, peer.id, batch, applied=applied, repair=repair)
     try:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict(f"batch from {peer.code} collides with a resource code held here") from exc
-    result = IngestResult(ack=peer.cursor, applied=applied, skipped=len(batch.changes) - applied)
+        raise Conflict(f"batch from {code} collides with a resource code held here") from exc
+    result = IngestResult(ack=ack, applied=applied, skipped=len(batch.changes) - applied)
     _log.info(
         "batch from=%s epoch=%s seq=%d..%d changes=%d applied=%d skipped=%d repair=%s",
-        peer.code,
+        code,
         batch.epoch,
         batch.from_seq,
         batch.to_seq,
@@ -102,6 +97,36 @@ def apply_batch(
         repair,
     )
     return result
+
+
+def _record_receipt(
+    session: Session, peer_id: int, batch: BatchIn, *, applied: int, repair: bool
+) -> int:
+    """Move the child's cursor (unless repairing) and count what was applied; returns the cursor.
+
+    One statement on the row as it is now, not on the copy read when the batch arrived: a pull
+    or a repair applying the same child's batches at the same time must neither move the cursor
+    back nor lose a count. A new feed epoch starts the cursor afresh.
+    """
+    values: dict[Any, Any] = {
+        SyncPeer.received: SyncPeer.received + applied,
+        SyncPeer.last_success_at: func.now(),
+        SyncPeer.last_error: None,
+    }
+    if not repair:
+        same_epoch = SyncPeer.epoch == batch.epoch
+        values[SyncPeer.cursor] = case(
+            (same_epoch, func.greatest(SyncPeer.cursor, batch.to_seq)), else_=batch.to_seq
+        )
+        values[SyncPeer.epoch] = batch.epoch
+    statement = (
+        update(SyncPeer)
+        .where(SyncPeer.id == peer_id)
+        .values(values)
+        .returning(SyncPeer.cursor)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.execute(statement).scalar_one())
 
 
 def _copy(change: ChangeIn, index: int) -> ResourceCopy | None:
