@@ -13,6 +13,7 @@ forms, casefold folds case), because PostgreSQL's `lower()` depends on the datab
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -83,12 +84,14 @@ def parse_query(q: str) -> TextQuery:
     return TextQuery(terms=tuple(dict.fromkeys(normalise(q).split())))
 
 
+@functools.lru_cache(maxsize=4096)
 def facet_lexeme(kind: str, value: str) -> str | None:
     """The index entry of a filter value (`#f:database`), None for a value unfit to be one.
 
     These hold characters no text lexeme has, so they never collide with text; a text query
     ANDs the ones of its filters into its index condition, so the index alone narrows text and
     filters together. A value that is left out is still filtered on the row: only slower.
+    Remembered, because every record written asks again for the same few codes and names.
     """
     return f"#{kind}:{value}" if _SAFE_VALUE.match(value) else None
 
