@@ -155,6 +155,21 @@ def test_each_filter_narrows_the_results(client, cast):
     assert len(find(client, node="150000")["items"]) == 2  # both originate at this node
 
 
+def test_a_box_and_a_format_without_text_narrow_together(client, cast, monkeypatch):
+    box = {"bbox": [100.0, 40.0, 101.0, 41.0]}
+    plain(client, cast, "框内库", format={"category": "database"}, spatial=box)
+    plain(client, cast, "框内表", format={"category": "spreadsheet"}, spatial=box)
+    plain(client, cast, "框外库", format={"category": "database"})
+    params = {"format": "database", "bbox": "100.5,40.5,110,50"}
+    answer = find(client, **params)
+    assert names(answer) == ["框内库"] and answer["total"] == 1
+    assert facet(answer, "format") == {"database": 1, "spreadsheet": 1}
+    # Past the exact limit for the box alone, the records passing both are counted on their own.
+    monkeypatch.setattr(directory, "EXACT_LIMIT", 1)
+    answer = find(client, **params)
+    assert names(answer) == ["框内库"] and (answer["total"], answer["total_exact"]) == (1, True)
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -169,6 +169,19 @@ class Plan:
         )
         return condition
 
+    def entries_index(self, c: Any = d) -> ColumnElement[bool] | None:
+        """Without text, the filters' own index entries as a condition on the bigram index:
+        lets PostgreSQL intersect a filter that has no index of its own (format, share) with
+        one that has (a box), instead of reading every record in the box (131,768 to find
+        9,189 databases). None when no filter has an entry."""
+        entries = self.index_entries(facets=True)
+        if not entries:
+            return None
+        condition: ColumnElement[bool] = c.lexemes.op("@@")(
+            cast(literal(" & ".join(entries)), TSQUERY)
+        )
+        return condition
+
     def where(
         self, c: Any = d, *, indexed: bool = True, facets_indexable: bool = True
     ) -> list[ColumnElement[bool]]:
