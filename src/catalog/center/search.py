@@ -19,7 +19,6 @@ How a search runs, and why:
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session
 from catalog.center.models import Resource, SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
+from catalog.center.search_estimates import expected_taken, planned_rows, text_bound
 from catalog.center.search_facets import (
     Facets,
     counted,
@@ -59,7 +59,6 @@ from catalog.center.search_plan import (
     encode_cursor,
     make_plan,
 )
-from catalog.center.search_text import TextQuery
 
 EXACT_LIMIT = 10_000
 # Expecting more rows than these, a search skips a pass that would only find EXACT_LIMIT of them
@@ -107,7 +106,7 @@ def _find(session: Session, plan: Plan) -> Found:
         # The planner takes a long term's bigrams as independent and may expect hundreds of
         # matches where there are tens of thousands. Its statistics still bound how many
         # records hold the rarest bigram; unless that bound is low, a sample answers.
-        expect_taken = expect_total = _text_bound(session, plan.text)
+        expect_taken = expect_total = text_bound(session, plan.text)
         if expect_taken >= PROBE_ALL_BELOW:
             sampled = _sampled(session, plan)
             expect_taken, expect_total = float(sampled[0]), float(sampled[1])
@@ -116,8 +115,8 @@ def _find(session: Session, plan: Plan) -> Found:
         # of 1,000,000 where 131,768 overlapped), so the estimates leave the box out: an upper
         # bound still tells when a pass is cheap; when it does not, a sample says how many.
         unboxed = replace(plan, bbox=None)
-        expect_total = _planned_rows(session, _counted_for_estimate(unboxed, table))
-        expect_taken = _expected_taken(session, unboxed, expect_total)
+        expect_total = planned_rows(session, _counted_for_estimate(unboxed, table))
+        expect_taken = expected_taken(session, unboxed, expect_total)
         if plan.bbox is not None and expect_taken >= PROBE_ALL_BELOW:
             sampled = _sampled(session, plan)
             expect_taken, expect_total = float(sampled[0]), float(sampled[1])
@@ -210,71 +209,6 @@ def _sample_percent(session: Session) -> float:
     return float(min(100.0, max(0.5, 100.0 * SAMPLE_ROWS / float(rows or 1))))
 
 
-def _text_bound(session: Session, text_query: TextQuery) -> float:
-    """At most how many records hold every term: no more than hold a term's rarest bigram,
-    by the frequencies PostgreSQL keeps of the commonest lexemes (rarer ones are below its
-    smallest). Unknown (infinite) for one-character terms."""
-    if min(map(len, text_query.terms)) < 2:
-        return float("inf")
-    frequencies, floor, rows = _lexeme_statistics(session)
-    bound = min(
-        min(frequencies.get(term[i : i + 2], floor) for i in range(len(term) - 1))
-        for term in text_query.terms
-    )
-    return bound * rows
-
-
-_STATISTICS: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
-_STATISTICS_SECONDS = 300.0
-
-
-def _lexeme_statistics(session: Session) -> tuple[dict[str, float], float, float]:
-    """(frequency by common lexeme, the frequency below which the rest lie, rows), from
-    pg_stats, kept for a few minutes per database."""
-    key = str(session.get_bind().engine.url)
-    cached = _STATISTICS.get(key)
-    if cached is not None and time.monotonic() - cached[0] < _STATISTICS_SECONDS:
-        return cached[1]
-    row = session.execute(
-        text(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs, "
-            "(SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'search_doc'::regclass) "
-            "FROM pg_stats WHERE tablename = 'search_doc' AND attname = 'lexemes'"
-        )
-    ).first()
-    if row is None or row[0] is None:
-        found: tuple[dict[str, float], float, float] = ({}, 1.0, float("inf"))
-    else:
-        elems, freqs, rows = row
-        # The frequencies end with three more: the smallest, the largest, the null fraction.
-        found = (dict(zip(elems, freqs, strict=False)), float(freqs[-3]), float(rows))
-    _STATISTICS[key] = (time.monotonic(), found)
-    return found
-
-
-def _expected_taken(session: Session, plan: Plan, expect_total: float) -> float:
-    """How many rows fail at most one facet filter, by inclusion and exclusion over the
-    planner's estimates of the rows failing none but that one (it cannot estimate the sum)."""
-    filters = plan.facet_filters()
-    if not filters:
-        return expect_total
-    base = select(d.resource_id).where(*plan.base())
-    each = [
-        _planned_rows(session, base.where(*(f for n, f in filters.items() if n != name)))
-        for name in filters
-    ]
-    return sum(each) - (len(filters) - 1) * expect_total
-
-
-def _planned_rows(session: Session, query: Select[Any]) -> float:
-    """PostgreSQL's own estimate of how many rows `query` returns (from its statistics)."""
-    compiled = query.compile(bind=session.get_bind())
-    explained = session.connection().exec_driver_sql(
-        "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
-    )
-    return float(explained.scalar_one()[0]["Plan"]["Plan Rows"])
-
-
 # -- pages ---------------------------------------------------------------------------------------
 
 
@@ -363,7 +297,7 @@ def _few_in_names(session: Session, plan: Plan) -> bool:
         # Estimated through the index condition alone: the planner takes each `strpos` filter
         # as keeping a third of the rows, so with them it expected 378 where 10,330 were.
         index_only = select(literal(1)).where(*plan.besides_text(), plan.name_index())
-        if _planned_rows(session, index_only) < FEW_NAMES / 4:
+        if planned_rows(session, index_only) < FEW_NAMES / 4:
             return True  # it knows single bigrams well, and too many only cost a longer sort
     probe = select(literal(1)).where(*_named(plan))
     count = session.scalar(select(func.count()).select_from(probe.limit(FEW_NAMES + 1).subquery()))

@@ -163,11 +163,7 @@ class Plan:
     def text_index(self, c: Any = d, *, facets: bool) -> ColumnElement[bool]:
         """The bigram index condition of the text (with `facets`, of the facet filters too)."""
         assert self.text is not None
-        entries = [self.text.tsquery(), *self.index_entries(facets=facets)]
-        condition: ColumnElement[bool] = c.lexemes.op("@@")(
-            cast(literal(" & ".join(entries)), TSQUERY)
-        )
-        return condition
+        return _matches(c, [self.text.tsquery(), *self.index_entries(facets=facets)])
 
     def entries_index(self, c: Any = d) -> ColumnElement[bool] | None:
         """Without text, the filters' own index entries as a condition on the bigram index:
@@ -175,12 +171,7 @@ class Plan:
         one that has (a box), instead of reading every record in the box (131,768 to find
         9,189 databases). None when no filter has an entry."""
         entries = self.index_entries(facets=True)
-        if not entries:
-            return None
-        condition: ColumnElement[bool] = c.lexemes.op("@@")(
-            cast(literal(" & ".join(entries)), TSQUERY)
-        )
-        return condition
+        return _matches(c, entries) if entries else None
 
     def where(
         self, c: Any = d, *, indexed: bool = True, facets_indexable: bool = True
@@ -197,8 +188,7 @@ class Plan:
     def name_index(self) -> ColumnElement[bool]:
         """The index condition for name matches (the marked name lexemes)."""
         assert self.text is not None
-        entries = [self.text.tsquery(in_name=True), *self.index_entries(facets=True)]
-        return d.lexemes.op("@@")(cast(literal(" & ".join(entries)), TSQUERY))
+        return _matches(d, [self.text.tsquery(in_name=True), *self.index_entries(facets=True)])
 
     def tier(self) -> Any:
         """Relevance: 0 the name holds the query, 1 every term; 2 the text holds the query, 3
@@ -240,6 +230,12 @@ def _visibility(c: Any, actor: Actor, node: Node) -> list[ColumnElement[bool]]:
         own = and_(c.origin_code == node.code, c.department_code == actor.department_code)
         return [or_(public, own)]
     return [public]
+
+
+def _matches(c: Any, entries: list[str]) -> ColumnElement[bool]:
+    """The bigram index condition: every one of these (quoted) entries."""
+    condition: ColumnElement[bool] = c.lexemes.op("@@")(cast(literal(" & ".join(entries)), TSQUERY))
+    return condition
 
 
 def _as_is(column: Any) -> Any:

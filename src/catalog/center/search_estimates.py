@@ -1,0 +1,83 @@
+"""What a directory search expects to find before it counts: PostgreSQL's estimates and
+statistics, read so that a search can skip a pass that would only find the exact limit.
+
+The planner's row estimates are good for single lexemes and column filters and poor for what it
+takes as independent (a long term's bigrams, a box's overlap); the callers in search.py choose
+which estimate to trust for which query, and fall back to a block sample.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session
+
+from catalog.center.search_plan import Plan, d
+from catalog.center.search_text import TextQuery
+
+
+def text_bound(session: Session, text_query: TextQuery) -> float:
+    """At most how many records hold every term: no more than hold a term's rarest bigram,
+    by the frequencies PostgreSQL keeps of the commonest lexemes (rarer ones are below its
+    smallest). Unknown (infinite) for one-character terms."""
+    if min(map(len, text_query.terms)) < 2:
+        return float("inf")
+    frequencies, floor, rows = _lexeme_statistics(session)
+    bound = min(
+        min(frequencies.get(term[i : i + 2], floor) for i in range(len(term) - 1))
+        for term in text_query.terms
+    )
+    return bound * rows
+
+
+_STATISTICS: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
+_STATISTICS_SECONDS = 300.0
+
+
+def _lexeme_statistics(session: Session) -> tuple[dict[str, float], float, float]:
+    """(frequency by common lexeme, the frequency below which the rest lie, rows), from
+    pg_stats, kept for a few minutes per database."""
+    key = str(session.get_bind().engine.url)
+    cached = _STATISTICS.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _STATISTICS_SECONDS:
+        return cached[1]
+    row = session.execute(
+        text(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs, "
+            "(SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'search_doc'::regclass) "
+            "FROM pg_stats WHERE tablename = 'search_doc' AND attname = 'lexemes'"
+        )
+    ).first()
+    if row is None or row[0] is None:
+        found: tuple[dict[str, float], float, float] = ({}, 1.0, float("inf"))
+    else:
+        elems, freqs, rows = row
+        # The frequencies end with three more: the smallest, the largest, the null fraction.
+        found = (dict(zip(elems, freqs, strict=False)), float(freqs[-3]), float(rows))
+    _STATISTICS[key] = (time.monotonic(), found)
+    return found
+
+
+def expected_taken(session: Session, plan: Plan, expect_total: float) -> float:
+    """How many rows fail at most one facet filter, by inclusion and exclusion over the
+    planner's estimates of the rows failing none but that one (it cannot estimate the sum)."""
+    filters = plan.facet_filters()
+    if not filters:
+        return expect_total
+    base = select(d.resource_id).where(*plan.base())
+    each = [
+        planned_rows(session, base.where(*(f for n, f in filters.items() if n != name)))
+        for name in filters
+    ]
+    return sum(each) - (len(filters) - 1) * expect_total
+
+
+def planned_rows(session: Session, query: Select[Any]) -> float:
+    """PostgreSQL's own estimate of how many rows `query` returns (from its statistics)."""
+    compiled = query.compile(bind=session.get_bind())
+    explained = session.connection().exec_driver_sql(
+        "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
+    )
+    return float(explained.scalar_one()[0]["Plan"]["Plan Rows"])
