@@ -3,7 +3,8 @@
 Generates N records (bench/corpus.py: the seed's places and departments, three origin nodes,
 every format, some with a bounding box) in the region's database: the region's own third through
 the bulk publishing path, the cities' two thirds as batches received from children (the ingest
-path that copies take). Then a `catalog serve` process answers the committed query mix of
+path that copies take), in one loading process per core (`--loaders`), as a bulk load would use
+the machine. Then a `catalog serve` process answers the committed query mix of
 QUERIES: each term alone, with one filter and with two; filter-only queries; and page 50 of some
 queries (reached by following cursors; only page 50 is timed). Every query is run once to warm
 the caches, then timed; then the portal's search page for the same text queries, by its
@@ -11,18 +12,21 @@ Server-Timing header. Prints one JSON object: load rates, p50/p95/p99 per band a
 term's measured frequency, and the sizes of the table and its indexes.
 
 Usage (from the checkout):
-    .venv/bin/python -m bench.search [--records N] [--database-url URL|embedded]
+    .venv/bin/python -m bench.search [--records N] [--loaders K] [--database-url URL|embedded]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import statistics
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -39,6 +43,7 @@ from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
 from catalog.center.search_index import row_for_body
 from catalog.center.search_text import normalise
+from catalog.db import make_engine, make_sessionmaker
 from catalog.sync import peers
 from catalog.sync.ingest import apply_batch
 from catalog.sync.wire import BatchIn
@@ -186,13 +191,19 @@ def _chunks(items: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
-def load(region: NodeProcess, count: int) -> dict[str, float]:
-    """Load `count` records into the region; returns the rates of both paths."""
+def load(region: NodeProcess, count: int, loaders: int) -> dict[str, float]:
+    """Load `count` records into the region with `loaders` processes, each taking whole chunks
+    (both paths: the region's own third, then each city's batch); returns the rates.
+
+    The load rate is records over wall-clock seconds, generating the records included; the
+    per-path rates are records over the seconds the loaders spent in that path, so with one
+    loader they add up to the load rate."""
     with region.sessions() as session:
         for code, name in department_names("150000").items():
             people.create_department(session, code=code, name=name, actor=Actor.operator())
-        city_peers = {
-            code: peers.add_child(
+        for code in ("150400", "150700"):
+            # Keys are not needed: batches are applied through the service layer.
+            peers.add_child(
                 session,
                 code=code,
                 name=NODES[code][0],
@@ -201,60 +212,86 @@ def load(region: NodeProcess, count: int) -> dict[str, float]:
                 own_code="150000",
                 actor=Actor.operator(),
             )
-            for code in ("150400", "150700")
-        }
-    del city_peers  # keys are not needed: batches are applied through the service layer
     seconds = {"bulk": 0.0, "ingest": 0.0}
     counts = {"bulk": 0, "ingest": 0}
-    seq = defaultdict(int)
-    day0 = date(2015, 1, 1)
-    for number, chunk in enumerate(_chunks(records(count), BATCH * 3)):
-        local = [r for r in chunk if r.origin == "150000"]
-        started = time.perf_counter()
-        bodies = [ResourceBody.model_validate(r.body) for r in local]
-        with region.sessions() as session:
-            publish_bulk(session, bodies=bodies, actor=Actor.operator(), node=region.node)
-        seconds["bulk"] += time.perf_counter() - started
-        counts["bulk"] += len(local)
-        for origin in ("150400", "150700"):
-            mine = [r for r in chunk if r.origin == origin]
-            changes = []
-            for index, record in enumerate(mine):
-                seq[origin] += 1
-                rid = uuid.uuid4()
-                day = day0 + timedelta(days=(number * BATCH + index) % 4000)
-                changes.append(
-                    {
-                        "seq": seq[origin],
-                        "op": "upsert",
-                        "id": str(rid),
-                        "version": 1,
-                        "origin": origin,
-                        "path": [origin],
-                        "resource": _view(record, rid, seq[origin], day),
-                    }
-                )
-            started = time.perf_counter()
-            batch = BatchIn.model_validate(
-                {
-                    "node": origin,
-                    "epoch": "bench",
-                    "from_seq": changes[0]["seq"],
-                    "to_seq": changes[-1]["seq"],
-                    "changes": changes,
-                }
-            )
-            with region.sessions() as session:
-                peer = peers.child(session, origin)
-                assert peer is not None
-                apply_batch(session, peer=peer, batch=batch, own=region.node)
-            seconds["ingest"] += time.perf_counter() - started
-            counts["ingest"] += len(mine)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(
+        loaders,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_loader,
+        initargs=(region.database_url, region.node),
+    ) as pool:
+        for spent, done in pool.map(_load_chunk, enumerate(_chunks(records(count), BATCH * 3))):
+            for path in seconds:
+                seconds[path] += spent[path]
+                counts[path] += done[path]
+    wall = time.perf_counter() - started
     return {
+        "loaders": loaders,
         "bulk_records_per_second": round(counts["bulk"] / seconds["bulk"], 1),
         "ingest_records_per_second": round(counts["ingest"] / seconds["ingest"], 1),
-        "load_records_per_second": round(count / (seconds["bulk"] + seconds["ingest"]), 1),
+        "load_records_per_second": round(count / wall, 1),
     }
+
+
+_loader: dict[str, Any] = {}
+
+
+def _start_loader(database_url: str, node: Node) -> None:
+    _loader["sessions"] = make_sessionmaker(make_engine(database_url))
+    _loader["node"] = node
+
+
+def _load_chunk(
+    numbered: tuple[int, list[Record]],
+) -> tuple[dict[str, float], dict[str, int]]:
+    """One chunk: the region's records through the bulk path, each city's as one batch."""
+    number, chunk = numbered
+    sessions, node = _loader["sessions"], _loader["node"]
+    spent = {"bulk": 0.0, "ingest": 0.0}
+    done = {"bulk": 0, "ingest": 0}
+    local = [r for r in chunk if r.origin == "150000"]
+    started = time.perf_counter()
+    bodies = [ResourceBody.model_validate(r.body) for r in local]
+    with sessions() as session:
+        publish_bulk(session, bodies=bodies, actor=Actor.operator(), node=node)
+    spent["bulk"], done["bulk"] = time.perf_counter() - started, len(local)
+    day0 = date(2015, 1, 1)
+    for origin in ("150400", "150700"):
+        mine = [r for r in chunk if r.origin == origin]
+        changes = []
+        for index, record in enumerate(mine):
+            seq = number * BATCH + index + 1  # a chunk holds BATCH records of each origin
+            rid = uuid.uuid4()
+            day = day0 + timedelta(days=(number * BATCH + index) % 4000)
+            changes.append(
+                {
+                    "seq": seq,
+                    "op": "upsert",
+                    "id": str(rid),
+                    "version": 1,
+                    "origin": origin,
+                    "path": [origin],
+                    "resource": _view(record, rid, seq, day),
+                }
+            )
+        started = time.perf_counter()
+        batch = BatchIn.model_validate(
+            {
+                "node": origin,
+                "epoch": "bench",
+                "from_seq": changes[0]["seq"],
+                "to_seq": changes[-1]["seq"],
+                "changes": changes,
+            }
+        )
+        with sessions() as session:
+            peer = peers.child(session, origin)
+            assert peer is not None
+            apply_batch(session, peer=peer, batch=batch, own=node)
+        spent["ingest"] += time.perf_counter() - started
+        done["ingest"] += len(mine)
+    return spent, done
 
 
 def frequencies(count: int) -> dict[str, float]:
@@ -382,6 +419,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--loaders", type=int, default=os.cpu_count() or 1, help="loading processes (cores)"
+    )
     args = parser.parse_args()
     with (
         bench_server(args.database_url) as (work, server),
@@ -391,7 +431,7 @@ def main() -> None:
         region.node = Node(code="150000", name="内蒙古自治区", url=region.url)
         try:
             started = time.perf_counter()
-            rates = load(region, args.records)
+            rates = load(region, args.records, args.loaders)
             load_seconds = time.perf_counter() - started
             started = time.perf_counter()
             with region.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
