@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep
 from catalog.center import people
-from catalog.center.errors import Forbidden, PayloadTooLarge, ValidationFailed, validation_fields
+from catalog.center.errors import (
+    FieldError,
+    Forbidden,
+    PayloadTooLarge,
+    ValidationFailed,
+    validation_fields,
+)
 from catalog.center.feed import current_epoch
 from catalog.sync import digest, outbox, peers
 from catalog.sync.auth import NodeSender, authenticate_node
@@ -25,6 +31,7 @@ from catalog.sync.wire import MAX_BATCH_BYTES, MAX_CHANGES, BatchIn
 
 router = APIRouter(tags=["federation"])
 
+Body = TypeVar("Body", bound=BaseModel)
 _BUCKET = r"^[0-9a-f]$"
 _ORIGIN = r"^\d{6}$"
 
@@ -57,6 +64,19 @@ def signed_node(
 SenderDep = Annotated[NodeSender, Depends(signed_node)]
 
 
+def _parsed(model: type[Body], body: bytes, detail: str) -> Body:
+    """A signed request's body as `model`, or a 422 naming each bad field (`body` for bad JSON).
+
+    orjson then pydantic on the objects: 40 % faster than pydantic on the bytes for a batch.
+    """
+    try:
+        return model.model_validate(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        raise ValidationFailed(detail, [FieldError("body", "not valid JSON")]) from None
+    except ValidationError as exc:
+        raise ValidationFailed(detail, validation_fields(exc.errors())) from None
+
+
 def _json(content: bytes) -> Response:
     return Response(content=content, media_type="application/json")
 
@@ -75,13 +95,7 @@ def receive_batch(
         raise PayloadTooLarge(f"a batch may hold at most {MAX_BATCH_BYTES} bytes")
     peer = peers.child(session, sender.code)
     assert peer is not None
-    try:
-        # orjson then pydantic on the objects: 40 % faster than pydantic on the bytes.
-        batch = BatchIn.model_validate(orjson.loads(body))
-    except orjson.JSONDecodeError:
-        raise ValidationFailed.on("body", "not valid JSON") from None
-    except ValidationError as exc:
-        raise ValidationFailed("malformed batch", validation_fields(exc.errors())) from None
+    batch = _parsed(BatchIn, body, "malformed batch")
     try:
         result = apply_batch(session, peer=peer, batch=batch, own=node)
     except Forbidden as refusal:
@@ -157,10 +171,7 @@ def serve_records(
     body: Annotated[bytes, Depends(raw_body)],
 ) -> Response:
     """A batch holding the named records, for repair."""
-    try:
-        wanted = RecordsIn.model_validate_json(body)
-    except ValidationError as exc:
-        raise ValidationFailed("malformed request", validation_fields(exc.errors())) from None
+    wanted = _parsed(RecordsIn, body, "malformed request")
     epoch = current_epoch(session)
     rows = [
         (
@@ -198,10 +209,7 @@ def introspect(
     """Tell a child who a bearer token belongs to (RFC 7662 style), asking upward if need be."""
     if sender.relation != "child":
         raise Forbidden("only a registered child may introspect tokens here")
-    try:
-        token = TokenIn.model_validate_json(body).token
-    except ValidationError as exc:
-        raise ValidationFailed("malformed request", validation_fields(exc.errors())) from None
+    token = _parsed(TokenIn, body, "malformed request").token
     actor = people.find_actor(session, token=token)
     if actor is not None and actor.role is not None:
         return {
