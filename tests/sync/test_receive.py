@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Iterator
@@ -128,6 +129,20 @@ def test_a_tombstone_without_metadata_leaves_the_unified_directory(region):
     made_secret = {**change(rid, 2, op="retire"), "resource": None}
     assert _push(client, key, batch([made_secret])).json()["applied"] == 1
     assert client.get("/api/v1/search", params={"q": "林地"}).json()["total"] == 0
+
+
+def test_a_record_whose_code_another_resource_holds_refuses_the_batch_whole(region):
+    client, sessions, key = region
+    first = resource_copy(uuid.uuid4(), 1)
+    _push(client, key, batch([change(uuid.UUID(first["id"]), 1, copy=first)]))
+    fresh, squatter = uuid.uuid4(), uuid.uuid4()
+    taken = {**resource_copy(squatter, 1), "code": first["code"]}
+    body = batch([change(fresh, 1), change(squatter, 1, copy=taken)])
+    response = _push(client, key, body)
+    assert response.status_code == 409
+    assert first["code"] in response.json()["detail"]
+    assert _held(sessions, fresh) is None and _held(sessions, squatter) is None
+    assert _count(sessions, Change) == 1
 
 
 def test_a_received_record_enters_the_parents_own_feed(region):
@@ -265,19 +280,27 @@ def test_a_50_mb_body_is_413_and_applies_nothing(region):
     assert _count(sessions) == 0
 
 
-def test_concurrent_ingests_of_one_record_keep_the_newest(region):
+def test_concurrent_ingests_of_the_same_records_keep_the_newest_without_deadlock(region):
+    """Eight batches carrying the same new records at versions 1-8, each in its own order, all
+    applied at once: every application succeeds (none waits on another in a cycle) and the
+    newest version of each record is what is held, repeated to give the races their chance."""
     _client, sessions, _key = region
-    rid = uuid.uuid4()
-    copy = resource_copy(rid, 1)
-    bodies = [BatchIn.model_validate_json(batch([change(rid, v, copy=copy)])) for v in range(1, 9)]
+    for _ in range(6):
+        ids = [uuid.uuid4() for _ in range(4)]
+        copies = {rid: resource_copy(rid, 1) for rid in ids}
+        bodies = []
+        for version in range(1, 9):
+            order = random.sample(ids, len(ids))
+            changes = [change(rid, version, copy=copies[rid]) for rid in order]
+            bodies.append(BatchIn.model_validate_json(batch(changes)))
 
-    def apply(one: BatchIn) -> None:
-        with sessions() as session:
-            apply_batch(session, peer=peers.child(session, "150400"), batch=one, own=REGION)
+        def apply(one: BatchIn) -> None:
+            with sessions() as session:
+                apply_batch(session, peer=peers.child(session, "150400"), batch=one, own=REGION)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(apply, bodies))
-    assert _held(sessions, rid) == (8, "published")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(apply, bodies))
+        assert [_held(sessions, rid) for rid in ids] == [(8, "published")] * len(ids)
 
 
 def test_a_link_registered_for_sm3_takes_sm3_signatures_only(region):

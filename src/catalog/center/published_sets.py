@@ -2,10 +2,10 @@
 
 Both hand over the records as the API shows them (views); they travel to PostgreSQL as one JSON
 parameter, unpacked once into a temporary table (far cheaper than thousands of bound parameters
-or ORM objects), from which four statements write the records where newer, their audit entries,
-their search rows and, last, their feed rows. The feed is written last because its lock is held
-until commit and serialises every writer of the feed: all the rest of one set overlaps with the
-next set's work.
+or ORM objects), from which statements update the records held here where newer and insert the
+others (each with its audit entry), then write their search rows and, last, their feed rows. The
+feed is written last because its lock is held until commit and serialises every writer of the
+feed: all the rest of one set overlaps with the next set's work.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from catalog.center import feed, search_index
+from catalog.center.errors import Conflict
 
 # The fields of a view that are columns of `resource`, not part of its stored document.
 ENVELOPE_FIELDS = frozenset(
@@ -65,33 +66,63 @@ _LOAD = text(
         AS r(id uuid, department_id int, secret boolean, payload jsonb)
     """
 )
-_WRITE = text(
-    """
-    WITH written AS (
-        INSERT INTO resource (
-            id, code, status, version, origin_code, origin_name, origin_url, path,
-            department_id, department_code, department_name, secret, published, published_on,
-            created_at, updated_at)
-        SELECT id, payload->>'code', payload->>'status', CAST(payload->>'version' AS int),
-               payload->'origin'->>'code', payload->'origin'->>'name', payload->'origin'->>'url',
-               payload->'path', department_id, payload->'department'->>'code',
-               payload->'department'->>'name', secret, payload - CAST(:envelope AS text[]),
-               CAST(payload->>'published_on' AS date),
-               coalesce(CAST(payload->>'created_at' AS timestamptz), now()),
-               CAST(payload->>'updated_at' AS timestamptz)
-        FROM published_set
-        ON CONFLICT (id) DO UPDATE SET
-            code = excluded.code, status = excluded.status, version = excluded.version,
-            origin_name = excluded.origin_name, origin_url = excluded.origin_url,
-            path = excluded.path, department_code = excluded.department_code,
-            department_name = excluded.department_name, published = excluded.published,
-            published_on = excluded.published_on, updated_at = excluded.updated_at
-        WHERE resource.version < excluded.version AND resource.origin_code = excluded.origin_code
-        RETURNING id, version, status
-    ), audited AS (
+# Each column of `resource` as computed from a staged row `s`.
+_COLUMNS = {
+    "id": "s.id",
+    "code": "s.payload->>'code'",
+    "status": "s.payload->>'status'",
+    "version": "CAST(s.payload->>'version' AS int)",
+    "origin_code": "s.payload->'origin'->>'code'",
+    "origin_name": "s.payload->'origin'->>'name'",
+    "origin_url": "s.payload->'origin'->>'url'",
+    "path": "s.payload->'path'",
+    "department_id": "s.department_id",
+    "department_code": "s.payload->'department'->>'code'",
+    "department_name": "s.payload->'department'->>'name'",
+    "secret": "s.secret",
+    "published": "s.payload - CAST(:envelope AS text[])",
+    "published_on": "CAST(s.payload->>'published_on' AS date)",
+    "created_at": "coalesce(CAST(s.payload->>'created_at' AS timestamptz), now())",
+    "updated_at": "CAST(s.payload->>'updated_at' AS timestamptz)",
+}
+# What a newer version does not change: identity, where it comes from, and local facts.
+_KEPT = {"id", "origin_code", "department_id", "secret", "created_at"}
+_REPLACED = ", ".join(f"{c} = {e}" for c, e in _COLUMNS.items() if c not in _KEPT)
+_AUDITED = """
+    audited AS (
         INSERT INTO audit_event (resource_id, actor, action, to_status, comment, version)
         SELECT id, :actor, :action, status, :comment, version FROM written
     )
+"""
+# Rows held here are locked in id order first, so that two sets sharing records (a pull racing
+# a push) wait for each other instead of each holding a row the other needs.
+_UPDATE = text(
+    f"""
+    WITH held AS MATERIALIZED (
+        SELECT id FROM resource WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE
+    ), written AS (
+        UPDATE resource r SET {_REPLACED}
+        FROM held JOIN published_set s USING (id)
+        WHERE r.id = ANY(CAST(:ids AS uuid[])) AND r.id = held.id
+          AND r.version < {_COLUMNS["version"]}
+          AND r.origin_code = {_COLUMNS["origin_code"]}
+        RETURNING r.id, r.version, r.status
+    ), {_AUDITED}
+    SELECT held.id, written.id IS NOT NULL FROM held LEFT JOIN written USING (id)
+    """
+)
+# ON CONFLICT without a target makes both unique indexes (id and code) arbiters. With `(id)` alone
+# the code index is checked by waiting on the other inserter while holding this one's speculative
+# insertion: two sets inserting the same new record deadlocked that way.
+_INSERT = text(
+    f"""
+    WITH written AS (
+        INSERT INTO resource ({", ".join(_COLUMNS)})
+        SELECT {", ".join(_COLUMNS.values())}
+        FROM published_set s WHERE s.id <> ALL(CAST(:held AS uuid[])) ORDER BY s.id
+        ON CONFLICT DO NOTHING
+        RETURNING id, version, status
+    ), {_AUDITED}
     SELECT id FROM written
     """
 )
@@ -137,10 +168,35 @@ def write(
         "action": action,
         "comment": comment,
     }
-    written = [str(i) for i in session.execute(_WRITE, params).scalars()]
+    written = _write_records(session, params, {str(r.id): r for r in batch})
     rows_by_id = {str(r.id): r.search_row for r in batch}
     search_index.upsert(session, (rows_by_id[i] for i in written))
     if written:
         feed.lock_and_notify(session)
         session.execute(_FEED, {"written": written})
     return written
+
+
+def _write_records(
+    session: Session, params: dict[str, Any], staged: dict[str, PublishedRecord]
+) -> list[str]:
+    """Update the records held here where newer, insert the others; returns the ids written.
+
+    A record another transaction inserted meanwhile is skipped by the insert once that
+    transaction commits, and is then held: the second round updates it if this one is newer.
+    What the second round still cannot insert collides with another record's code.
+    """
+    written: list[str] = []
+    for _round in range(2):
+        held: list[str] = []
+        for rid, updated in session.execute(_UPDATE, {**params, "ids": list(staged)}):
+            held.append(str(rid))
+            if updated:
+                written.append(str(rid))
+        inserted = [str(i) for i in session.execute(_INSERT, {**params, "held": held}).scalars()]
+        written += inserted
+        missing = staged.keys() - set(held) - set(inserted)
+        if not missing:
+            return written
+    codes = sorted(str(staged[rid].view.get("code")) for rid in missing)
+    raise Conflict(f"resource codes held here by other resources: {', '.join(codes)}")

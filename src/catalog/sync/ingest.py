@@ -14,12 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, case, func, insert, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog import faults
 from catalog.center import feed, published_sets, search_index
-from catalog.center.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from catalog.center.errors import FieldError, Forbidden, ValidationFailed
 from catalog.center.models import AuditEvent, Resource, SyncPeer
 from catalog.center.node import Node
 from catalog.sync.division import covers
@@ -79,11 +78,7 @@ def apply_batch(
         _log.info("child %s started feed epoch %s", peer.code, batch.epoch)
     code = peer.code
     ack = _record_receipt(session, peer.id, batch, applied=applied, repair=repair)
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict(f"batch from {code} collides with a resource code held here") from exc
+    session.commit()
     result = IngestResult(ack=ack, applied=applied, skipped=len(batch.changes) - applied)
     _log.info(
         "batch from=%s epoch=%s seq=%d..%d changes=%d applied=%d skipped=%d repair=%s",
