@@ -231,7 +231,17 @@ def test_facets_count_the_results_by_each_dimension(client, cast):
     assert labels == {"database": "数据库", "file": "电子文件"}
 
 
-def test_a_facet_honours_every_filter_but_its_own(client, cast):
+@pytest.fixture(params=["in one pass", "facet by facet"])
+def counting(request, monkeypatch) -> str:
+    """Both ways a search counts facets under two filters or more: one pass over the rows
+    failing at most one filter, or each filter's facet alone (chosen by estimated cost)."""
+    if request.param == "facet by facet":
+        monkeypatch.setattr(directory, "BY_FACET_ABOVE", 0)
+        monkeypatch.setattr(directory, "BY_FACET_SHARE", float("inf"))
+    return str(request.param)
+
+
+def test_a_facet_honours_every_filter_but_its_own(client, cast, counting):
     plain(client, cast, "人口甲", format={"category": "database"})
     plain(client, cast, "人口乙", format={"category": "file"})
     plain(
@@ -247,6 +257,46 @@ def test_a_facet_honours_every_filter_but_its_own(client, cast):
     assert facet(answer, "format") == {"database": 1, "file": 1}
     assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}
     assert facet(answer, "department") == {f"150000:{DEPT}": 1}
+
+
+def test_facets_under_three_filters_count_each_without_its_own(client, cast, counting):
+    plain(client, cast, "人口普查库", format={"category": "database"})
+    plain(client, cast, "人口普查表", format={"category": "spreadsheet"})
+    plain(
+        client,
+        cast,
+        "人口普查开放库",
+        format={"category": "database"},
+        share={"type": "unconditional"},
+    )
+    database, file = {"category": "database"}, {"category": "file"}
+    plain(client, cast, "公安人口普查表", department_code=OTHER_DEPT, format=file)
+    plain(client, cast, "公安人口普查库", department_code=OTHER_DEPT, format=database)
+    for text in ({"q": "口普查"}, {}):
+        answer = find(
+            client, **text, format="database", share="conditional", department=f"150000:{DEPT}"
+        )
+        assert names(answer) == ["人口普查库"] and answer["total"] == 1, text
+        assert facet(answer, "format") == {"database": 1, "spreadsheet": 1}, text
+        assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}, text
+        assert facet(answer, "department") == {
+            f"150000:{DEPT}": 1,
+            f"150000:{OTHER_DEPT}": 1,
+        }, text
+
+
+def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, counting, monkeypatch):
+    for i in range(4):
+        plain(client, cast, f"人口文件{i}", format={"category": "file"})
+    plain(client, cast, "人口库", format={"category": "database"})
+    open_share = {"type": "unconditional"}
+    plain(client, cast, "人口开放库", format={"category": "database"}, share=open_share)
+    monkeypatch.setattr(directory, "EXACT_LIMIT", 2)
+    answer = find(client, q="人口", format="database", share="conditional")
+    assert (answer["total"], answer["total_exact"]) == (1, True)
+    assert names(answer) == ["人口库"]
+    assert facet(answer, "format") == {"database": 1, "file": 4}
+    assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}
 
 
 def test_stats_count_published_resources_by_format_department_and_node(client, cast):

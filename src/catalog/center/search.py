@@ -4,7 +4,10 @@ How a search runs, and why:
 1. Up to `EXACT_LIMIT` matches, one statement counts them all (the bigram index finds the
    candidates, `strpos` keeps exactly those holding every term) and sorts the page: total and
    facets are exact. Each facet is counted without its own filter, so the statement takes the
-   rows failing at most one facet filter.
+   rows failing at most one facet filter. Under selective filters most matches fail two of
+   them, so there the rows passing every filter are counted (and the page sorted), then each
+   filter's facet over the rows passing the others (search_counts): fewer rows in all. A facet
+   whose own rows are past the limit is estimated, the total staying exact.
 2. Visiting `EXACT_LIMIT` rows only to learn that there are more is the slowest thing a search
    can do, so when PostgreSQL's statistics (or, for terms of three or more characters, whose
    bigrams the planner wrongly takes as independent, a block sample) expect many more, total and
@@ -26,7 +29,6 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     and_,
-    case,
     func,
     literal,
     null,
@@ -42,15 +44,14 @@ from sqlalchemy.orm import Session
 from catalog.center.models import Resource, SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
-from catalog.center.search_estimates import expected_taken, planned_rows, text_bound
-from catalog.center.search_facets import (
-    Facets,
-    counted,
-    empty_facets,
-    facet_columns,
-    facets_of,
-    passes,
+from catalog.center.search_counts import counted_alone, counted_for_estimate, counted_rows, sampled
+from catalog.center.search_estimates import (
+    expected_taken,
+    filter_shares,
+    planned_rows,
+    text_bound,
 )
+from catalog.center.search_facets import Facet, Facets, counted, empty_facets, facets_of, passes
 from catalog.center.search_plan import (
     Key,
     Plan,
@@ -65,7 +66,12 @@ EXACT_LIMIT = 10_000
 # (the margins cover the planner's and the sample's errors).
 PROBE_ALL_BELOW = 1.5 * EXACT_LIMIT
 PROBE_MATCHES_BELOW = 2 * EXACT_LIMIT
-SAMPLE_ROWS = 6_000
+# With two facet filters or more and at least this many rows to visit in one pass, the facets are
+# counted one by one (_by_facet_pays) if that visits under this share of the rows, or if the one
+# pass is expected near the exact limit.
+BY_FACET_ABOVE = 2_000
+BY_FACET_SHARE = 0.75
+NEAR_THE_LIMIT = 0.7 * EXACT_LIMIT
 FEW_NAMES = 2_000  # name matches sorted in full; more are dense enough to find by walking
 
 __all__ = ["EXACT_LIMIT", "SearchQuery", "search", "summary"]
@@ -100,79 +106,107 @@ def _find(session: Session, plan: Plan) -> Found:
     # Compiling a plan to machine code costs more than these statements take to run.
     session.execute(text("SET LOCAL jit = off"))
     filters = list(plan.facet_filters())
-    table = SearchDoc.__table__
-    sampled: tuple[int, int, Facets] | None = None
+    sample = _Sample(session, plan)
     if plan.text is not None and max(map(len, plan.text.terms)) > 2:
         # The planner takes a long term's bigrams as independent and may expect hundreds of
         # matches where there are tens of thousands. Its statistics still bound how many
         # records hold the rarest bigram; unless that bound is low, a sample answers.
         expect_taken = expect_total = text_bound(session, plan.text)
         if expect_taken >= PROBE_ALL_BELOW:
-            sampled = _sampled(session, plan)
-            expect_taken, expect_total = float(sampled[0]), float(sampled[1])
+            expect_taken, expect_total = sample.taken, sample.total
     else:
         # PostgreSQL takes any box overlap to keep a fixed 0.5 % of the rows (it expected 4,998
         # of 1,000,000 where 131,768 overlapped), so the estimates leave the box out: an upper
         # bound still tells when a pass is cheap; when it does not, a sample says how many.
         unboxed = replace(plan, bbox=None)
-        expect_total = planned_rows(session, _counted_for_estimate(unboxed, table))
+        expect_total = planned_rows(session, counted_for_estimate(unboxed))
         expect_taken = expected_taken(session, unboxed, expect_total)
         if plan.bbox is not None and expect_taken >= PROBE_ALL_BELOW:
-            sampled = _sampled(session, plan)
-            expect_taken, expect_total = float(sampled[0]), float(sampled[1])
-    if expect_taken < PROBE_ALL_BELOW:
+            expect_taken, expect_total = sample.taken, sample.total
+    large: set[str] = set()  # facets known to count more rows than the exact limit
+    if expect_taken < PROBE_ALL_BELOW and not _by_facet_pays(session, plan, expect_taken):
         # One pass counts every facet, each without its own filter, and sorts the page.
         taken, total, facets, keys = _probe(session, plan, strict=False)
         if taken <= EXACT_LIMIT:
             return total, True, facets, keys
-    sampled = sampled or _sampled(session, plan)
+        if len(filters) == 1:
+            large = set(filters)  # that pass took every match but for the one filter
     if filters and expect_total < PROBE_MATCHES_BELOW:
-        # Many rows fail one filter, yet those passing all may be few enough to count.
-        taken, total, exact_facets, keys = _probe(session, plan, strict=True)
+        # Those passing every filter may be few enough to count, and each filter's facet
+        # may be counted alone over the rows passing the others.
+        taken, total, facets, keys = _probe(session, plan, strict=True)
         if taken <= EXACT_LIMIT:
-            facets = {k: (sampled[2] if k in filters else exact_facets)[k] for k in exact_facets}
+            for name in filters:
+                alone = None if name in large else _facet_alone(session, plan, name, sample)
+                facets[name] = sample.facets[name] if alone is None else alone
             return total, True, facets, keys
-    return max(sampled[1], EXACT_LIMIT + 1), False, sampled[2], _walk(session, plan)
+    return max(sample.total, EXACT_LIMIT + 1), False, sample.facets, _walk(session, plan)
+
+
+class _Sample:
+    """A search's block sample (search_counts.sampled), drawn once, and only if asked for."""
+
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self._session, self._plan = session, plan
+        self.drawn: tuple[int, int, Facets] | None = None
+
+    def _found(self) -> tuple[int, int, Facets]:
+        if self.drawn is None:
+            self.drawn = sampled(self._session, self._plan)
+        return self.drawn
+
+    @property
+    def taken(self) -> float:
+        return float(self._found()[0])
+
+    @property
+    def total(self) -> int:
+        return self._found()[1]
+
+    @property
+    def facets(self) -> Facets:
+        return self._found()[2]
 
 
 # -- counting ------------------------------------------------------------------------------------
 
 
-def _rows(plan: Plan, table: Any, *, indexed: bool = True, strict: bool = False) -> Select[Any]:
-    """The rows that count for the total or some facet: those passing every base condition and
-    failing at most one facet filter, with a pass flag per filter (`strict`: passing all)."""
-    c = table.c
-    # Where the bigram index condition holds the facet filters, no other index should.
-    filters = plan.facet_filters(c, indexable=not (indexed and plan.text is not None))
-    tier = plan.tier() if table is SearchDoc.__table__ else literal(0)
-    flags = [] if strict else [case((f, 1), else_=0).label(f"ok_{n}") for n, f in filters.items()]
-    query = select(
-        c.resource_id, c.published_on, tier.label("tier"), *facet_columns(c), *flags
-    ).where(*plan.base(c, indexed=indexed, facets_indexed=strict))
-    if strict:
-        if indexed and plan.text is None and (entries := plan.entries_index(c)) is not None:
-            query = query.where(entries)
-        return query.where(*filters.values())
-    if len(filters) > 1:
-        failed = sum((case((f, 0), else_=1) for f in filters.values()), start=literal(0))
-        query = query.where(failed <= 1)
-    return query
+def _by_facet_pays(session: Session, plan: Plan, expect_taken: float) -> bool:
+    """Whether to count the rows passing every filter and then each filter's facet alone, not
+    every match in one pass. The one pass visits every match, also those failing two filters
+    or more; the others visit the matches passing all filters but one, which their index
+    entries narrow. Filters being about independent of the text, the ratio of the two does
+    not depend on it: a department and a share give 40 % (in three statements). Near the exact
+    limit the one pass may find itself past it and have been in vain."""
+    if len(plan.facet_filters()) < 2 or expect_taken < BY_FACET_ABOVE:
+        return False
+    if expect_taken >= NEAR_THE_LIMIT:
+        return True
+    passing, each = filter_shares(session, plan)
+    return bool(passing + sum(each.values()) < BY_FACET_SHARE)
 
 
-def _counted_for_estimate(plan: Plan, table: Any) -> Select[Any]:
-    """The rows passing every condition, as PostgreSQL estimates them best: with text, through
-    the index condition alone, which holds the facet filters already; without, through the
-    columns alone (both would count each filter twice)."""
-    if plan.text is None:
-        return _rows(plan, table, indexed=False, strict=True)
-    return select(table.c.resource_id).where(*plan.base(table.c, facets_indexed=True))
+def _facet_alone(session: Session, plan: Plan, name: str, sample: _Sample) -> Facet | None:
+    """The facet `name` counted exactly over the rows passing every other condition, or None
+    where those are past the exact limit (expected so, or found so)."""
+    alone = plan.without(name)
+    if sample.drawn is not None:
+        expected = float(sum(entry["count"] for entry in sample.facets[name]))
+    elif plan.text is not None and max(map(len, plan.text.terms)) > 2:
+        expected = 0.0  # not sampled: even the rarest bigram's records are below the bound
+    else:
+        expected = planned_rows(session, counted_for_estimate(replace(alone, bbox=None)))
+    if expected >= PROBE_ALL_BELOW:
+        return None
+    taken, facets = counted_alone(session, alone, EXACT_LIMIT)
+    return facets[name] if taken <= EXACT_LIMIT else None
 
 
 def _probe(session: Session, plan: Plan, *, strict: bool) -> tuple[int, int, Facets, list[Key]]:
     """One statement over at most EXACT_LIMIT + 1 counted rows: (rows taken, total, facets,
     the page's keys). The page is only right when the rows taken are at most EXACT_LIMIT."""
     filters = [] if strict else list(plan.facet_filters())
-    m = _rows(plan, SearchDoc.__table__, strict=strict).limit(EXACT_LIMIT + 1).cte("m")
+    m = counted_rows(plan, SearchDoc.__table__, strict=strict).limit(EXACT_LIMIT + 1).cte("m")
     counts = counted(m, filters)
     page = (
         select(m.c.tier, m.c.published_on, m.c.resource_id)
@@ -187,26 +221,10 @@ def _probe(session: Session, plan: Plan, *, strict: bool) -> tuple[int, int, Fac
         select(*([null()] * width), page.c.tier, page.c.published_on, page.c.resource_id),
     )
     rows = session.execute(statement).all()
-    counted_rows = [row[:width] for row in rows if row[0] is not None]
+    counts_found = [row[:width] for row in rows if row[0] is not None]
     keys = [Key(int(row[-3]), row[-2], row[-1]) for row in rows if row[0] is None]
-    taken, total, facets = facets_of(counted_rows, filters)
+    taken, total, facets = facets_of(counts_found, filters)
     return taken, total, facets, keys
-
-
-def _sampled(session: Session, plan: Plan) -> tuple[int, int, Facets]:
-    """(rows taken, total, facets) estimated from a fixed block sample of about SAMPLE_ROWS."""
-    percent = _sample_percent(session)
-    table = SearchDoc.__table__.tablesample(func.system(percent), name="s", seed=literal(7))
-    filters = list(plan.facet_filters())
-    rows = session.execute(counted(_rows(plan, table, indexed=False).cte("sampled"), filters))
-    return facets_of(rows.all(), filters, scale=100.0 / percent)
-
-
-def _sample_percent(session: Session) -> float:
-    rows = session.scalar(
-        text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
-    )
-    return float(min(100.0, max(0.5, 100.0 * SAMPLE_ROWS / float(rows or 1))))
 
 
 # -- pages ---------------------------------------------------------------------------------------

@@ -9,11 +9,13 @@ which estimate to trust for which query, and fall back to a block sample.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
+from catalog.center.search_counts import counted_for_estimate
 from catalog.center.search_plan import Plan, d
 from catalog.center.search_text import TextQuery
 
@@ -72,6 +74,21 @@ def expected_taken(session: Session, plan: Plan, expect_total: float) -> float:
         for name in filters
     ]
     return sum(each) - (len(filters) - 1) * expect_total
+
+
+def filter_shares(session: Session, plan: Plan) -> tuple[float, dict[str, float]]:
+    """The share of records passing every facet filter, and by filter the share passing every
+    other one: from the columns' statistics (text and box left out), which know them well."""
+    unfiltered = replace(plan, text=None, bbox=None)
+    filters = list(plan.facet_filters())
+    for name in filters:
+        unfiltered = unfiltered.without(name)
+    rows = max(1.0, planned_rows(session, counted_for_estimate(unfiltered)))
+    filtered = replace(plan, text=None, bbox=None)
+    return planned_rows(session, counted_for_estimate(filtered)) / rows, {
+        name: planned_rows(session, counted_for_estimate(filtered.without(name))) / rows
+        for name in filters
+    }
 
 
 def planned_rows(session: Session, query: Select[Any]) -> float:

@@ -17,7 +17,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, text, true
 from catalog.center.vocab import LABELS, class_label
 
 FACETS = ("department", "node", "format", "share", "classification")
-Facets = dict[str, list[dict[str, Any]]]
+Facet = list[dict[str, Any]]  # a facet's values, each with its label and count
+Facets = dict[str, Facet]
 
 _GROUPING_SETS = text(
     "GROUPING SETS ((origin_code, department_code), (origin_code), (format), (share), "

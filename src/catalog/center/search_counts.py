@@ -1,0 +1,79 @@
+"""The statements that count a directory search's matches, exactly or from a block sample.
+
+A facet counts the rows passing every facet filter but its own, so the rows that count for some
+facet are those failing at most one filter: one statement can take them all, each with a pass flag
+per filter (`counted_rows`). Where those rows are many but each facet's own set is small, a facet
+is counted alone over the rows passing the other filters, which their index entries narrow
+(`counted_alone`). Beyond the exact limit a block sample estimates everything (`sampled`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, select, text
+from sqlalchemy.orm import Session
+
+from catalog.center.models import SearchDoc
+from catalog.center.search_facets import Facets, counted, facet_columns, facets_of
+from catalog.center.search_plan import Plan
+
+SAMPLE_ROWS = 6_000
+
+
+def counted_rows(
+    plan: Plan, table: Any, *, indexed: bool = True, strict: bool = False, ranked: bool = True
+) -> Select[Any]:
+    """The rows that count for the total or some facet: those passing every base condition and
+    failing at most one facet filter, with a pass flag per filter (`strict`: passing all), and
+    their relevance tier when `ranked` (a page is sorted from them)."""
+    c = table.c
+    # Where the bigram index condition holds the facet filters, no other index should.
+    filters = plan.facet_filters(c, indexable=not (indexed and plan.text is not None))
+    tier = plan.tier() if ranked and table is SearchDoc.__table__ else literal(0)
+    flags = [] if strict else [case((f, 1), else_=0).label(f"ok_{n}") for n, f in filters.items()]
+    query = select(
+        c.resource_id, c.published_on, tier.label("tier"), *facet_columns(c), *flags
+    ).where(*plan.base(c, indexed=indexed, facets_indexed=strict))
+    if strict:
+        if indexed and plan.text is None and (entries := plan.entries_index(c)) is not None:
+            query = query.where(entries)
+        return query.where(*filters.values())
+    if len(filters) > 1:
+        failed = sum((case((f, 0), else_=1) for f in filters.values()), start=literal(0))
+        query = query.where(failed <= 1)
+    return query
+
+
+def counted_for_estimate(plan: Plan) -> Select[Any]:
+    """The rows passing every condition, as PostgreSQL estimates them best: with text, through
+    the index condition alone, which holds the facet filters already; without, through the
+    columns alone (both would count each filter twice)."""
+    table = SearchDoc.__table__
+    if plan.text is None:
+        return counted_rows(plan, table, indexed=False, strict=True)
+    return select(table.c.resource_id).where(*plan.base(table.c, facets_indexed=True))
+
+
+def counted_alone(session: Session, plan: Plan, limit: int) -> tuple[int, Facets]:
+    """(rows taken, facets) over at most `limit` + 1 rows passing every condition of `plan`;
+    the facets are exact when the rows taken are at most `limit`."""
+    m = counted_rows(plan, SearchDoc.__table__, strict=True, ranked=False).limit(limit + 1)
+    taken, _, facets = facets_of(session.execute(counted(m.cte("m"), [])).all(), [])
+    return taken, facets
+
+
+def sampled(session: Session, plan: Plan) -> tuple[int, int, Facets]:
+    """(rows taken, total, facets) estimated from a fixed block sample of about SAMPLE_ROWS."""
+    percent = _sample_percent(session)
+    table = SearchDoc.__table__.tablesample(func.system(percent), name="s", seed=literal(7))
+    filters = list(plan.facet_filters())
+    query = counted(counted_rows(plan, table, indexed=False).cte("sampled"), filters)
+    return facets_of(session.execute(query).all(), filters, scale=100.0 / percent)
+
+
+def _sample_percent(session: Session) -> float:
+    rows = session.scalar(
+        text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
+    )
+    return float(min(100.0, max(0.5, 100.0 * SAMPLE_ROWS / float(rows or 1))))
