@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from catalog.center import search as directory
+from catalog.center import search_estimates
 from catalog.center.models import SearchDoc
 from catalog.center.search_index import indexed_count, reindex
 from tests.factories import DEPT, OTHER_DEPT, Cast, act, auth, create, published, retired
@@ -71,6 +72,19 @@ def backdate(session: Session, resource_id: str, day: str) -> None:
 def test_any_substring_of_a_name_finds_it(client, cast, stored, query):
     plain(client, cast, stored)
     assert names(find(client, q=query)) == [stored]
+
+
+def test_a_year_is_found_exactly_though_nearly_every_record_holds_its_first_bigram(
+    client, cast, session, monkeypatch
+):
+    for name in ("2012年人口", "2021年人口", "2020年法人", "2001年12月人口"):
+        plain(client, cast, name)
+    session.execute(text("ANALYZE search_doc"))
+    session.commit()
+    monkeypatch.setattr(search_estimates, "_STATISTICS", {})  # read the fresh statistics
+    assert "20" in search_estimates.common_lexemes(session)  # left out of the index condition
+    assert names(find(client, q="2012")) == ["2012年人口"]
+    assert names(find(client, q="2012年人口")) == ["2012年人口"]
 
 
 def test_a_query_finds_words_in_the_abstract_keywords_items_and_provider(client, cast):
@@ -272,17 +286,17 @@ def test_facets_under_three_filters_count_each_without_its_own(client, cast, cou
     database, file = {"category": "database"}, {"category": "file"}
     plain(client, cast, "公安人口普查表", department_code=OTHER_DEPT, format=file)
     plain(client, cast, "公安人口普查库", department_code=OTHER_DEPT, format=database)
-    for text in ({"q": "口普查"}, {}):
+    for typed in ({"q": "口普查"}, {}):
         answer = find(
-            client, **text, format="database", share="conditional", department=f"150000:{DEPT}"
+            client, **typed, format="database", share="conditional", department=f"150000:{DEPT}"
         )
-        assert names(answer) == ["人口普查库"] and answer["total"] == 1, text
-        assert facet(answer, "format") == {"database": 1, "spreadsheet": 1}, text
-        assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}, text
+        assert names(answer) == ["人口普查库"] and answer["total"] == 1, typed
+        assert facet(answer, "format") == {"database": 1, "spreadsheet": 1}, typed
+        assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}, typed
         assert facet(answer, "department") == {
             f"150000:{DEPT}": 1,
             f"150000:{OTHER_DEPT}": 1,
-        }, text
+        }, typed
 
 
 def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, counting, monkeypatch):

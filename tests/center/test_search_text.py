@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from catalog.center.search_text import (
     MAX_QUERY_LEXEMES,
     NAME_MARK,
@@ -41,6 +43,18 @@ def test_a_query_is_the_and_of_its_terms_bigrams():
     assert query.terms == ("人口信息", "gdp")
     assert query.tsquery() == "'人口' & '口信' & '信息' & 'gd' & 'dp'"
     assert query.tsquery(in_name=True).startswith(f"'{NAME_MARK}人口'")
+
+
+def test_a_common_bigram_of_a_longer_term_is_left_to_the_recheck():
+    query = replace(parse_query("2012 20 201"), common=frozenset({"20", NAME_MARK + "20"}))
+    # A two-character term is found by its bigram alone; a longer one keeps at least one.
+    assert query.tsquery() == "'01' & '12' & '20'"
+    assert query.tsquery(in_name=True) == f"'{NAME_MARK}01' & '{NAME_MARK}12' & '{NAME_MARK}20'"
+
+
+def test_a_term_made_only_of_common_bigrams_keeps_one():
+    query = replace(parse_query("2020"), common=frozenset({"20", "02"}))
+    assert query.tsquery() == "'20'"
 
 
 def test_a_one_character_term_matches_by_prefix():

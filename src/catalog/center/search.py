@@ -46,6 +46,7 @@ from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.search_counts import counted_alone, counted_for_estimate, counted_rows, sampled
 from catalog.center.search_estimates import (
+    common_lexemes,
     expected_taken,
     filter_shares,
     planned_rows,
@@ -83,6 +84,8 @@ Found = tuple[int, bool, Facets, list[Key]]  # total, whether exact, facets, the
 def search(session: Session, *, query: SearchQuery, actor: Actor, node: Node) -> dict[str, Any]:
     """Run a directory search for `actor`: a page of hits, the total and the facets."""
     plan = make_plan(query, actor, node)
+    if plan.text is not None:
+        plan = replace(plan, text=replace(plan.text, common=common_lexemes(session)))
     total, exact, facets, keys = _find(session, plan)
     has_more = len(keys) > plan.limit
     keys = keys[: plan.limit]

@@ -34,6 +34,12 @@ def text_bound(session: Session, text_query: TextQuery) -> float:
     return bound * rows
 
 
+def common_lexemes(session: Session, share: float = 0.9) -> frozenset[str]:
+    """The lexemes PostgreSQL's statistics find in at least `share` of the records."""
+    frequencies, _, _ = _lexeme_statistics(session)
+    return frozenset(lexeme for lexeme, f in frequencies.items() if f >= share)
+
+
 _STATISTICS: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
 _STATISTICS_SECONDS = 300.0
 
