@@ -285,7 +285,7 @@ class SearchDoc(Base):
             "ix_search_doc_lexemes",
             "lexemes",
             postgresql_using="gin",
-            postgresql_with={"gin_pending_list_limit": 512},
+            postgresql_with={"gin_pending_list_limit": 4096},  # see migration 0008
         ),
         Index(
             "ix_search_doc_published_on",
