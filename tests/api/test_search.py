@@ -12,8 +12,13 @@ from sqlalchemy.orm import Session
 from catalog.center import search as directory
 from catalog.center import search_estimates
 from catalog.center.models import SearchDoc
+from catalog.center.node import Node
+from catalog.center.permissions import Actor
 from catalog.center.search_index import indexed_count, reindex
+from catalog.center.search_plan import SearchQuery, make_plan
 from tests.factories import DEPT, OTHER_DEPT, Cast, act, auth, create, published, retired
+
+NODE = Node(code="150000", name="内蒙古自治区", url="http://region.test")
 
 
 def find(client: TestClient, token: str | None = None, **params: Any) -> dict[str, Any]:
@@ -85,6 +90,24 @@ def test_a_year_is_found_exactly_though_nearly_every_record_holds_its_first_bigr
     assert "20" in search_estimates.common_lexemes(session)  # left out of the index condition
     assert names(find(client, q="2012")) == ["2012年人口"]
     assert names(find(client, q="2012年人口")) == ["2012年人口"]
+
+
+def test_the_index_counts_a_long_terms_candidates_without_reading_them(client, cast, session):
+    plain(client, cast, "人口普查")
+    plain(client, cast, "普查人口普")  # holds every bigram of 人口普查, not the term
+    plain(client, cast, "人口")
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # as every text search does
+
+    def candidates(q: str) -> float:
+        plan = make_plan(SearchQuery(q=q), Actor.anonymous(), NODE)
+        return search_estimates.index_candidates(session, plan.text_index(facets=False))
+
+    # Counted in row versions the index holds (each workflow step wrote one), so compared with
+    # a bigram that only the two candidates hold.
+    assert candidates("人口普查") == candidates("口普") > 0
+    assert candidates("人口") > candidates("人口普查")
+    assert candidates("户籍") == 0
+    assert find(client, q="人口普查")["total"] == 1
 
 
 def test_a_query_finds_words_in_the_abstract_keywords_items_and_provider(client, cast):

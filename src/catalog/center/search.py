@@ -9,9 +9,10 @@ How a search runs, and why:
    filter's facet over the rows passing the others (search_counts): fewer rows in all. A facet
    whose own rows are past the limit is estimated, the total staying exact.
 2. Visiting `EXACT_LIMIT` rows only to learn that there are more is the slowest thing a search
-   can do, so when PostgreSQL's statistics (or, for terms of three or more characters, whose
-   bigrams the planner wrongly takes as independent, a block sample) expect many more, total and
-   facets are estimated from a block sample of about `SAMPLE_ROWS` rows (`total_exact: false`),
+   can do, so when PostgreSQL's statistics expect many more (for terms of three or more
+   characters, whose bigrams the planner wrongly takes as independent: the index's own count of
+   its candidates, then a block sample), total and facets are estimated from a block sample of
+   about `search_counts.SAMPLE_ROWS` rows (`total_exact: false`),
    and the page is found by walking an index in the sort order, tier by tier: dense matches
    make such a walk short. Within a tier relevance orders by id, which no data is ever sorted
    by, so matches are spread evenly along that walk (newest first, a term found only in old
@@ -49,6 +50,7 @@ from catalog.center.search_estimates import (
     common_lexemes,
     expected_taken,
     filter_shares,
+    index_candidates,
     planned_rows,
     text_bound,
 )
@@ -115,6 +117,10 @@ def _find(session: Session, plan: Plan) -> Found:
         # matches where there are tens of thousands. Its statistics still bound how many
         # records hold the rarest bigram; unless that bound is low, a sample answers.
         expect_taken = expect_total = text_bound(session, plan.text)
+        if expect_taken >= PROBE_ALL_BELOW:
+            # The bound is weak where no bigram is among the commonest; the index can count
+            # its candidates (a bound too: they hold the bigrams, not always the term).
+            expect_taken = expect_total = index_candidates(session, plan.text_index(facets=False))
         if expect_taken >= PROBE_ALL_BELOW:
             expect_taken, expect_total = sample.taken, sample.total
     else:
@@ -196,7 +202,7 @@ def _facet_alone(session: Session, plan: Plan, name: str, sample: _Sample) -> Fa
     if sample.drawn is not None:
         expected = float(sum(entry["count"] for entry in sample.facets[name]))
     elif plan.text is not None and max(map(len, plan.text.terms)) > 2:
-        expected = 0.0  # not sampled: even the rarest bigram's records are below the bound
+        expected = 0.0  # not sampled: the text's candidates are below the bound already
     else:
         expected = planned_rows(session, counted_for_estimate(replace(alone, bbox=None)))
     if expected >= PROBE_ALL_BELOW:

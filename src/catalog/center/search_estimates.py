@@ -97,6 +97,25 @@ def filter_shares(session: Session, plan: Plan) -> tuple[float, dict[str, float]
     }
 
 
+def index_candidates(session: Session, condition: Any) -> float:
+    """How many records a bigram index condition yields, counted by the index alone (infinite
+    if PostgreSQL would not use the index): a bitmap scan builds its whole bitmap before the
+    first row is read, so under EXPLAIN ANALYZE one row costs the index scan and one page,
+    and the bitmap's size is reported."""
+    compiled = select(d.resource_id).where(condition).limit(1).compile(bind=session.get_bind())
+    explained = session.connection().exec_driver_sql(
+        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) " + str(compiled),
+        compiled.params,
+    )
+    nodes = [explained.scalar_one()[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if node["Node Type"] == "Bitmap Index Scan":
+            return float(node["Actual Rows"])
+        nodes += node.get("Plans", [])
+    return float("inf")
+
+
 def planned_rows(session: Session, query: Select[Any]) -> float:
     """PostgreSQL's own estimate of how many rows `query` returns (from its statistics)."""
     compiled = query.compile(bind=session.get_bind())
