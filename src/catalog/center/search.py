@@ -104,13 +104,15 @@ def search(session: Session, *, query: SearchQuery, actor: Actor, node: Node) ->
 def _find(session: Session, plan: Plan) -> Found:
     if plan.text is not None and plan.text.matches_nothing:
         return 0, True, empty_facets(), []
-    # The bitmaps get room to stay exact, so no page is read for rows the index ruled out.
-    session.execute(text("SET LOCAL work_mem = '32MB'"))
-    if plan.text is not None:
+    _set_locally(
+        session,
+        # The bitmaps get room to stay exact, so no page is read for rows the index ruled out.
+        work_mem="32MB",
+        # Compiling a plan to machine code costs more than these statements take to run.
+        jit="off",
         # Text goes through the bigram index: a sequential scan would test every row's lexemes.
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-    # Compiling a plan to machine code costs more than these statements take to run.
-    session.execute(text("SET LOCAL jit = off"))
+        **({"enable_seqscan": "off"} if plan.text is not None else {}),
+    )
     filters = list(plan.facet_filters())
     sample = _Sample(session, plan)
     if plan.text is not None and max(map(len, plan.text.terms)) > 2:
@@ -307,8 +309,15 @@ def _walking(session: Session) -> None:
     the region's, a bounding box it guesses 40 times too small) and would rather sort every
     match found through another index: on these statements that is never the cheaper plan.
     """
-    session.execute(text("SET LOCAL enable_bitmapscan = off"))
-    session.execute(text("SET LOCAL enable_sort = off"))
+    _set_locally(session, enable_bitmapscan="off", enable_sort="off")
+
+
+def _set_locally(session: Session, **settings: str) -> None:
+    """Planner and executor settings for the rest of this transaction, in one round trip."""
+    calls = ", ".join(f"set_config(:name_{n}, :value_{n}, true)" for n in range(len(settings)))
+    names = {f"name_{n}": name for n, name in enumerate(settings)}
+    values = {f"value_{n}": value for n, value in enumerate(settings.values())}
+    session.execute(text(f"SELECT {calls}"), names | values)
 
 
 def _few_in_names(session: Session, plan: Plan) -> bool:
