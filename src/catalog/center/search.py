@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 from catalog.center.models import Resource, ResourceDraft, SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
-from catalog.center.search_counts import counted_alone, counted_for_estimate, counted_rows, sampled
+from catalog.center.search_counts import Sample, counted_alone, counted_for_estimate, counted_rows
 from catalog.center.search_estimates import (
     common_lexemes,
     expected_taken,
@@ -114,7 +114,7 @@ def _find(session: Session, plan: Plan) -> Found:
         **({"enable_seqscan": "off"} if plan.text is not None else {}),
     )
     filters = list(plan.facet_filters())
-    sample = _Sample(session, plan)
+    sample = Sample(session, plan)
     if plan.text is not None and max(map(len, plan.text.terms)) > 2:
         # The planner takes a long term's bigrams as independent and may expect hundreds of
         # matches where there are tens of thousands. Its statistics still bound how many
@@ -155,31 +155,6 @@ def _find(session: Session, plan: Plan) -> Found:
     return max(sample.total, EXACT_LIMIT + 1), False, sample.facets, _walk(session, plan)
 
 
-class _Sample:
-    """A search's block sample (search_counts.sampled), drawn once, and only if asked for."""
-
-    def __init__(self, session: Session, plan: Plan) -> None:
-        self._session, self._plan = session, plan
-        self.drawn: tuple[int, int, Facets] | None = None
-
-    def _found(self) -> tuple[int, int, Facets]:
-        if self.drawn is None:
-            self.drawn = sampled(self._session, self._plan)
-        return self.drawn
-
-    @property
-    def taken(self) -> float:
-        return float(self._found()[0])
-
-    @property
-    def total(self) -> int:
-        return self._found()[1]
-
-    @property
-    def facets(self) -> Facets:
-        return self._found()[2]
-
-
 # -- counting ------------------------------------------------------------------------------------
 
 
@@ -198,7 +173,7 @@ def _by_facet_pays(session: Session, plan: Plan, expect_taken: float) -> bool:
     return bool(passing + sum(each.values()) < BY_FACET_SHARE)
 
 
-def _facet_alone(session: Session, plan: Plan, name: str, sample: _Sample) -> Facet | None:
+def _facet_alone(session: Session, plan: Plan, name: str, sample: Sample) -> Facet | None:
     """The facet `name` counted exactly over the rows passing every other condition, or None
     where those are past the exact limit (expected so, or found so)."""
     alone = plan.without(name)

@@ -72,6 +72,31 @@ def sampled(session: Session, plan: Plan) -> tuple[int, int, Facets]:
     return facets_of(session.execute(query).all(), filters, scale=100.0 / percent)
 
 
+class Sample:
+    """A search's block sample (`sampled`), drawn once, and only if asked for."""
+
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self._session, self._plan = session, plan
+        self.drawn: tuple[int, int, Facets] | None = None
+
+    def _found(self) -> tuple[int, int, Facets]:
+        if self.drawn is None:
+            self.drawn = sampled(self._session, self._plan)
+        return self.drawn
+
+    @property
+    def taken(self) -> float:
+        return float(self._found()[0])
+
+    @property
+    def total(self) -> int:
+        return self._found()[1]
+
+    @property
+    def facets(self) -> Facets:
+        return self._found()[2]
+
+
 def _sample_percent(session: Session) -> float:
     rows = session.scalar(
         text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
