@@ -101,6 +101,8 @@ _UPDATE = text(
     WITH held AS MATERIALIZED (
         SELECT id FROM resource WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE
     ), written AS (
+        -- The id list again, so that the planner looks the rows up by key: the temporary
+        -- table has no statistics, and it once chose to read the whole table.
         UPDATE resource r SET {_REPLACED}
         FROM held JOIN published_set s USING (id)
         WHERE r.id = ANY(CAST(:ids AS uuid[])) AND r.id = held.id
@@ -148,17 +150,12 @@ def write(
 ) -> list[str]:
     """Write the records that are new here or newer than the copy held (never one of another
     origin under the same id), in the caller's transaction; returns the ids written."""
-    batch = list(records)
-    if not batch:
+    staged = {str(r.id): r for r in records}
+    if not staged:
         return []
     rows = [
-        {
-            "id": str(r.id),
-            "department_id": r.department_id,
-            "secret": r.secret,
-            "payload": r.view,
-        }
-        for r in batch
+        {"id": rid, "department_id": r.department_id, "secret": r.secret, "payload": r.view}
+        for rid, r in staged.items()
     ]
     session.execute(_STAGE)
     session.execute(_LOAD, {"rows": orjson.dumps(rows).decode()})
@@ -168,9 +165,8 @@ def write(
         "action": action,
         "comment": comment,
     }
-    written = _write_records(session, params, {str(r.id): r for r in batch})
-    rows_by_id = {str(r.id): r.search_row for r in batch}
-    search_index.upsert(session, (rows_by_id[i] for i in written))
+    written = _write_records(session, params, staged)
+    search_index.upsert(session, (staged[i].search_row for i in written))
     if written:
         feed.lock_and_notify(session)
         session.execute(_FEED, {"written": written})

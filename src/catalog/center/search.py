@@ -115,10 +115,11 @@ def _find(session: Session, plan: Plan) -> Found:
     )
     filters = list(plan.facet_filters())
     sample = Sample(session, plan)
-    if plan.text is not None and max(map(len, plan.text.terms)) > 2:
+    if plan.text is not None and plan.text.has_long_term:
         # The planner takes a long term's bigrams as independent and may expect hundreds of
         # matches where there are tens of thousands. Its statistics still bound how many
-        # records hold the rarest bigram; unless that bound is low, a sample answers.
+        # records hold the rarest bigram; unless that bound is low, the index counts its
+        # candidates, and unless those are few, a sample answers.
         expect_taken = expect_total = text_bound(session, plan.text)
         if expect_taken >= PROBE_ALL_BELOW:
             # The bound is weak where no bigram is among the commonest; the index can count
@@ -136,7 +137,9 @@ def _find(session: Session, plan: Plan) -> Found:
         if plan.bbox is not None and expect_taken >= PROBE_ALL_BELOW:
             expect_taken, expect_total = sample.taken, sample.total
     large: set[str] = set()  # facets known to count more rows than the exact limit
-    if expect_taken < PROBE_ALL_BELOW and not _by_facet_pays(session, plan, expect_taken):
+    if expect_taken < PROBE_ALL_BELOW and not _by_facet_pays(
+        session, plan, len(filters), expect_taken
+    ):
         # One pass counts every facet, each without its own filter, and sorts the page.
         taken, total, facets, keys = _probe(session, plan, strict=False)
         if taken <= EXACT_LIMIT:
@@ -158,14 +161,14 @@ def _find(session: Session, plan: Plan) -> Found:
 # -- counting ------------------------------------------------------------------------------------
 
 
-def _by_facet_pays(session: Session, plan: Plan, expect_taken: float) -> bool:
+def _by_facet_pays(session: Session, plan: Plan, filters: int, expect_taken: float) -> bool:
     """Whether to count the rows passing every filter and then each filter's facet alone, not
     every match in one pass. The one pass visits every match, also those failing two filters
     or more; the others visit the matches passing all filters but one, which their index
     entries narrow. Filters being about independent of the text, the ratio of the two does
     not depend on it: a department and a share give 40 % (in three statements). Near the exact
     limit the one pass may find itself past it and have been in vain."""
-    if len(plan.facet_filters()) < 2 or expect_taken < BY_FACET_ABOVE:
+    if filters < 2 or expect_taken < BY_FACET_ABOVE:
         return False
     if expect_taken >= NEAR_THE_LIMIT:
         return True
@@ -179,7 +182,7 @@ def _facet_alone(session: Session, plan: Plan, name: str, sample: Sample) -> Fac
     alone = plan.without(name)
     if sample.drawn is not None:
         expected = float(sum(entry["count"] for entry in sample.facets[name]))
-    elif plan.text is not None and max(map(len, plan.text.terms)) > 2:
+    elif plan.text is not None and plan.text.has_long_term:
         expected = 0.0  # not sampled: the text's candidates are below the bound already
     else:
         expected = planned_rows(session, counted_for_estimate(replace(alone, bbox=None)))
@@ -305,7 +308,7 @@ def _few_in_names(session: Session, plan: Plan) -> bool:
     stops at FEW_NAMES + 1, which dense matches reach quickly.
     """
     assert plan.text is not None
-    if max(map(len, plan.text.terms)) <= 2:
+    if not plan.text.has_long_term:
         # Estimated through the index condition alone: the planner takes each `strpos` filter
         # as keeping a third of the rows, so with them it expected 378 where 10,330 were.
         index_only = select(literal(1)).where(*plan.besides_text(), plan.name_index())

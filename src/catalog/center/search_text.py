@@ -63,6 +63,13 @@ class TextQuery:
         return tuple(dict.fromkeys((" ".join(self.terms), "".join(self.terms))))
 
     @property
+    def has_long_term(self) -> bool:
+        """Some term is longer than two characters: its bigrams only find candidates, which
+        `strpos` rechecks, and the planner, taking those bigrams as independent, misjudges how
+        many records hold it."""
+        return any(len(term) > 2 for term in self.terms)
+
+    @property
     def matches_nothing(self) -> bool:
         """A query made only of separators (punctuation, emoji) can match no record."""
         return not self.terms
