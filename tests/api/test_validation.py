@@ -68,6 +68,14 @@ def test_required_fields_are_named_when_missing(client, cast, field):
         ({"related_codes": ["not-a-code"]}, "related_codes.0"),
         ({"department_code": "no such dept!"}, "department_code"),
         ({"secret": "perhaps"}, "secret"),
+        # PostgreSQL cannot store NUL: refused with its field, not a failed write (a 500).
+        ({"name": "人口\x00信息"}, "name"),
+        ({"keywords": ["k\x00"]}, "keywords.0"),
+        (
+            {"items": [{"name": "a", "data_type": "C", "description": "\x00"}]},
+            "items.0.description",
+        ),
+        ({"links": [{"url": "http://x.cn/\x00", "kind": "page"}]}, "links.0.url"),
     ],
 )
 def test_each_rule_names_its_field(client, cast, overrides, path):

@@ -266,6 +266,38 @@ def test_a_malformed_batch_is_422_and_applies_nothing(region, body):
     assert _count(sessions) == 0
 
 
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"abstract": "人口\x00信息"}, "abstract"),
+        (
+            {"items": [{"name": "a", "data_type": "C", "description": "\x00"}]},
+            "items.0.description",
+        ),
+        ({"extra": {"k\x00": 1}}, "extra.k\\u0000"),
+    ],
+    ids=["text", "nested", "key"],
+)
+def test_a_copy_holding_nul_is_422_naming_where_and_applies_nothing(region, fields, path):
+    client, sessions, key = region
+    good, bad = uuid.uuid4(), uuid.uuid4()
+    body = batch([change(good, 1), change(bad, 1, copy=resource_copy(bad, 1, **fields))])
+    response = _push(client, key, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == [
+        {"path": f"changes.1.resource.{path}", "reason": "must not contain the NUL character"}
+    ]
+    assert _count(sessions) == 0
+
+
+def test_a_literal_backslash_u0000_in_a_copy_is_only_text(region):
+    client, sessions, key = region
+    rid = uuid.uuid4()
+    body = batch([change(rid, 1, copy=resource_copy(rid, 1, abstract="见 \\u0000 转义"))])
+    assert _push(client, key, body).status_code == 200
+    assert _held(sessions, str(rid)) == (1, "published")
+
+
 def test_a_batch_that_is_not_json_names_the_body(region):
     client, _, key = region
     response = _push(client, key, b'{"node": "150400", "changes": [')

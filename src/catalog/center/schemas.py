@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,12 +24,34 @@ from pydantic_core import PydanticCustomError
 
 from catalog.center.vocab import DataType, FormatCategory, LinkKind, ShareType, UpdateCycle
 
-Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+def _storable(value: str) -> str:
+    # PostgreSQL's text and jsonb cannot hold the NUL character: refused here, with its field,
+    # rather than failing the write.
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+Storable = AfterValidator(_storable)
+Text50 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Storable
+]
+Text100 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Storable
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable
+]
+Text500 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Storable
+]
+Text2000 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Storable
+]
+Text4000 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), Storable
+]
 ClassCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{1,20}$")]
 DeptCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z_\-.]{1,64}$")
@@ -93,7 +116,7 @@ class Open(_Part):
 
 
 class Link(_Part):
-    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Storable]
     kind: LinkKind = LinkKind.OTHER
     title: Text200 | None = None
 

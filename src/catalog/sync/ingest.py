@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import bindparam, case, func, insert, update
 from sqlalchemy.orm import Session
@@ -137,7 +139,35 @@ def _copy(change: ChangeIn, index: int) -> ResourceCopy | None:
         raise ValidationFailed(f"change {index} carries a malformed resource", fields) from None
     if copy.id != change.id or copy.version != change.version or copy.origin.code != change.origin:
         raise ValidationFailed.on(f"changes.{index}.resource", "does not match its change")
+    # jsonb cannot hold NUL: JSON escapes it as \u0000, so only a copy whose encoding shows that
+    # is searched for it (a literal backslash-u0000 in some text shows it too, and passes).
+    if b"\\u0000" in orjson.dumps(change.resource):
+        where = _nul_in(change.resource)
+        if where is not None:
+            raise ValidationFailed.on(
+                f"changes.{index}.resource.{where}", "must not contain the NUL character"
+            )
     return copy
+
+
+def _nul_in(value: Any) -> str | None:
+    """The dotted path of a string (or key) in a JSON value holding NUL, "" for the value
+    itself, None if there is none."""
+    if isinstance(value, str):
+        return "" if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return key.replace("\x00", "\\u0000")
+        inner = _nul_in(item)
+        if inner is not None:
+            return f"{key}.{inner}" if inner else str(key)
+    return None
 
 
 def _upsert(
