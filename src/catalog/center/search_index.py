@@ -2,8 +2,8 @@
 
 Every write that changes what a search shows calls in here inside its own transaction: the
 workflow (`refresh`), the bulk path and the ingest of a child's batch (`upsert`). The rows are
-computed in Python, where the text is normalised (center/search_text.py), staged with COPY
-(center/staging.py) and written in one statement per call.
+computed in Python, where the text is normalised (center/search_text.py), and written in one
+statement per call: the rows travel as one JSON parameter that PostgreSQL unpacks.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from catalog.center import staging
 from catalog.center.models import Resource, SearchDoc
 from catalog.center.search_text import document_lexemes, facet_lexeme, normalise
 
@@ -171,33 +171,15 @@ def refresh(session: Session, resource: Resource) -> None:
         upsert(session, [row])
 
 
-# The staged columns: arrays and the tsvector travel as space-separated text.
-_STAGED = (
-    ("resource_id", "uuid"),
-    ("status", "text"),
-    ("secret", "boolean"),
-    ("origin_code", "text"),
-    ("origin_name", "text"),
-    ("path", "text"),
-    ("department_code", "text"),
-    ("department_name", "text"),
-    ("format", "text"),
-    ("share", "text"),
-    ("open", "boolean"),
-    ("update_cycle", "text"),
-    ("class_top", "text"),
-    ("class_prefixes", "text"),
-    ("published_on", "date"),
-    ("min_lon", "float8"),
-    ("min_lat", "float8"),
-    ("max_lon", "float8"),
-    ("max_lat", "float8"),
-    ("name_text", "text"),
-    ("body_text", "text"),
-    ("lexemes", "text"),
+_COLUMNS = (
+    "resource_id uuid, status text, secret boolean, origin_code text, origin_name text, "
+    "path text, department_code text, department_name text, format text, share text, "
+    "open boolean, update_cycle text, class_top text, class_prefixes text, published_on date, "
+    "min_lon float8, min_lat float8, max_lon float8, max_lat float8, name_text text, "
+    "body_text text, lexemes text"
 )
 _UPSERT = text(
-    """
+    f"""
     INSERT INTO search_doc AS d (
         resource_id, status, secret, origin_code, origin_name, path, department_code,
         department_name, format, share, open, update_cycle, class_top, class_prefixes,
@@ -206,7 +188,7 @@ _UPSERT = text(
            department_code, department_name, format, share, open, update_cycle, class_top,
            string_to_array(class_prefixes, ' '), published_on, min_lon, min_lat, max_lon,
            max_lat, name_text, body_text, array_to_tsvector(string_to_array(lexemes, ' '))
-    FROM search_set
+    FROM json_to_recordset(CAST(:rows AS json)) AS r({_COLUMNS})
     ON CONFLICT (resource_id) DO UPDATE SET
         status = excluded.status, secret = excluded.secret, origin_code = excluded.origin_code,
         origin_name = excluded.origin_name, path = excluded.path,
@@ -222,11 +204,10 @@ _UPSERT = text(
 
 
 def upsert(session: Session, rows: Iterable[SearchRow]) -> None:
-    """Write search rows (insert or replace): staged with COPY, then one statement."""
-    batch = [[row[name] for name, _ in _STAGED] for row in rows]
+    """Write search rows (insert or replace), in one statement."""
+    batch = list(rows)
     if batch:
-        staging.stage(session, "search_set", _STAGED, batch)
-        session.execute(_UPSERT)
+        session.execute(_UPSERT, {"rows": orjson.dumps(batch).decode()})
 
 
 def mark_retired(session: Session, resource_ids: list[uuid.UUID]) -> None:
