@@ -119,3 +119,8 @@ def test_hostile_strings_are_stored_verbatim_not_executed(client, cast):
     assert response.status_code == 201
     got = client.get(f"/api/v1/resources/{response.json()['id']}", headers=auth(cast.cataloguer))
     assert got.json()["name"] == name
+
+
+def test_a_query_parameter_holding_nul_is_a_422_not_a_500(client):
+    response = client.get("/api/v1/resources", params={"code": "1/\x00"})
+    assert "NUL" in _assert_envelope(response, 422, "validation_error")["detail"]

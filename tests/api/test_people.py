@@ -108,3 +108,12 @@ def test_administrative_actions_go_to_the_security_log(client, cast):
 
 def test_the_security_log_is_for_admins(client, cast):
     assert client.get("/api/v1/security-events", headers=auth(cast.reviewer)).status_code == 403
+
+
+def test_a_department_name_holding_nul_is_named_and_nothing_is_created(client, cast):
+    body = {"code": "NUL1", "name": "统计\x00局"}
+    response = client.post("/api/v1/departments", json=body, headers=auth(cast.admin))
+    assert response.status_code == 422
+    assert [f["path"] for f in response.json()["fields"]] == ["name"]
+    listed = client.get("/api/v1/departments", headers=auth(cast.admin)).json()
+    assert "NUL1" not in str(listed)

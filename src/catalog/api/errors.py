@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.api.portal.auth import LoginRequired, to_login
@@ -68,7 +70,28 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers[name] = value
         return response
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not _holds_nul(exc):
+            raise exc
+        # A NUL the models did not name (a query parameter, say): still the client's error, and
+        # nothing was written (the statement failed inside the request's transaction).
+        return envelope(
+            422,
+            "validation_error",
+            "text must not contain the NUL character",
+            [FieldError("request", "must not contain the NUL character")],
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
         return envelope(500, "internal_error", "the node failed to handle this request")
+
+
+def _holds_nul(exc: DBAPIError) -> bool:
+    """Whether PostgreSQL (or psycopg, before sending) refused a value for holding NUL."""
+    cause = exc.orig
+    return isinstance(cause, psycopg.errors.UntranslatableCharacter) or (
+        isinstance(cause, psycopg.DataError) and "NUL (0x00)" in str(cause)
+    )

@@ -25,14 +25,15 @@ from pydantic_core import PydanticCustomError
 from catalog.center.vocab import DataType, FormatCategory, LinkKind, ShareType, UpdateCycle
 
 
-def _storable(value: str) -> str:
+def _storable(value: str | None) -> str | None:
     # PostgreSQL's text and jsonb cannot hold the NUL character: refused here, with its field,
     # rather than failing the write.
-    if "\x00" in value:
+    if value is not None and "\x00" in value:
         raise ValueError("must not contain the NUL character")
     return value
 
 
+# For every free text a request carries (the API's own models use it too).
 Storable = AfterValidator(_storable)
 Text50 = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Storable

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep, StoreDep, UserDep
 from catalog.center import acquisition, content, datasets
+from catalog.center.schemas import Storable
 from catalog.center.service_models import ContentObject
 
 router = APIRouter(prefix="/api/v1", tags=["acquisition"])
@@ -24,12 +25,12 @@ ResourceId = uuid.UUID
 
 
 class AccessRequestIn(BaseModel):
-    purpose: str = Field(min_length=1, max_length=2000)
+    purpose: Annotated[str, Field(min_length=1, max_length=2000), Storable]
     until: date
 
 
 class Reason(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Annotated[str, Field(min_length=1, max_length=2000), Storable]
 
 
 @router.post("/resources/{resource_id}/content", status_code=201)

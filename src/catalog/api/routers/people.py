@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, SettingsDep, UserDep, require_json
 from catalog.center import people, security
+from catalog.center.schemas import Storable
 from catalog.center.vocab import Role
 from catalog.sync.status import node_overview
 
@@ -16,14 +17,14 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_json)], tags=
 
 
 class DepartmentIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+    code: Annotated[str, Field(min_length=1, max_length=64), Storable]
+    name: Annotated[str, Field(min_length=1, max_length=200), Storable]
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: Annotated[str, Field(min_length=1, max_length=64), Storable]
     role: Role
-    department_code: str | None = Field(default=None, max_length=64)
+    department_code: Annotated[str | None, Field(max_length=64), Storable] = None
 
 
 @router.get("/node")

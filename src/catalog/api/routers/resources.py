@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, UserDep, require_json
 from catalog.center import exchange, registry
 from catalog.center.errors import ValidationFailed
-from catalog.center.schemas import ResourceBody
+from catalog.center.schemas import ResourceBody, Storable
 from catalog.center.vocab import Status
 
 router = APIRouter(
@@ -22,15 +22,15 @@ ResourceId = uuid.UUID
 
 
 class Reason(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Annotated[str, Field(min_length=1, max_length=2000), Storable]
 
 
 class OptionalReason(BaseModel):
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Annotated[str | None, Field(max_length=2000), Storable] = None
 
 
 class Comment(BaseModel):
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Annotated[str | None, Field(max_length=2000), Storable] = None
 
 
 @router.post("", status_code=201)
