@@ -35,24 +35,18 @@ def _storable(value: str | None) -> str | None:
 
 # For every free text a request carries (the API's own models use it too).
 Storable = AfterValidator(_storable)
-Text50 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Storable
-]
-Text100 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Storable
-]
-Text200 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable
-]
-Text500 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Storable
-]
-Text2000 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Storable
-]
-Text4000 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), Storable
-]
+
+
+def _length(most: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=most)
+
+
+Text50 = Annotated[str, _length(50), Storable]
+Text100 = Annotated[str, _length(100), Storable]
+Text200 = Annotated[str, _length(200), Storable]
+Text500 = Annotated[str, _length(500), Storable]
+Text2000 = Annotated[str, _length(2000), Storable]
+Text4000 = Annotated[str, _length(4000), Storable]
 ClassCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{1,20}$")]
 DeptCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z_\-.]{1,64}$")
