@@ -71,15 +71,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+    async def _database(request: Request, exc: DBAPIError) -> Response:
         if not _holds_nul(exc):
             raise exc
         # A NUL the models did not name (a query parameter, say): still the client's error, and
         # nothing was written (the statement failed inside the request's transaction).
+        detail = "text must not contain the NUL character"
+        if is_portal_path(request.url.path):
+            return error_page(request, 422, detail)
         return envelope(
             422,
             "validation_error",
-            "text must not contain the NUL character",
+            detail,
             [FieldError("request", "must not contain the NUL character")],
         )
 
