@@ -33,7 +33,7 @@ def test_no_bigram_spans_two_runs():
 
 
 def test_name_lexemes_are_indexed_again_with_a_mark():
-    indexed = document_lexemes(name="人口", body="人口 统计")
+    indexed = document_lexemes(name="人口", rest="统计")
     assert {NAME_MARK + "人口", NAME_MARK + "口", "人口", "统计"} <= indexed
     assert NAME_MARK + "统计" not in indexed
 

@@ -39,11 +39,12 @@ def row_for_body(
     """The search row of one face of a resource (a published view or a draft body)."""
     name = normalise(_text(body.get("name")))
     items = [i for i in _list(body.get("items")) if isinstance(i, dict)]
-    # One pass of normalising over all fields: a space between fields keeps them apart anyway.
-    body_text = normalise(
+    # One pass of normalising over the other fields: a space between fields keeps them apart
+    # anyway. The body text is the name and the rest, so the name is normalised (and its
+    # bigrams computed) once.
+    rest = normalise(
         " ".join(
             [
-                name,
                 _text(body.get("abstract")),
                 *map(_text, _list(body.get("keywords"))),
                 *(_text(i.get(k)) for i in items for k in ("name", "code", "description")),
@@ -52,6 +53,7 @@ def row_for_body(
             ]
         )
     )
+    body_text = f"{name} {rest}" if name and rest else name or rest
     classes = [c for c in _list(body.get("classification")) if isinstance(c, dict)]
     class_codes = [_text(c.get("code")) for c in classes if _text(c.get("code")).isdigit()]
     bbox = _bbox(_part(body, "spatial").get("bbox"))
@@ -79,7 +81,7 @@ def row_for_body(
         "name_text": name,
         "body_text": body_text,
     }
-    entries = document_lexemes(name=name, body=body_text) | _facet_lexemes(row, path, prefixes)
+    entries = document_lexemes(name=name, rest=rest) | _facet_lexemes(row, path, prefixes)
     row["lexemes"] = " ".join(entries)
     return row
 

@@ -41,9 +41,11 @@ def lexemes(normalised: str) -> set[str]:
     return out
 
 
-def document_lexemes(*, name: str, body: str) -> set[str]:
-    """What a record is indexed under: its text's lexemes and its name's, marked."""
-    return lexemes(body) | {NAME_MARK + lexeme for lexeme in lexemes(name)}
+def document_lexemes(*, name: str, rest: str) -> set[str]:
+    """What a record is indexed under: the lexemes of its text (its name and the rest of its
+    normalised text) and its name's again, marked."""
+    named = lexemes(name)
+    return named | lexemes(rest) | {NAME_MARK + lexeme for lexeme in named}
 
 
 @dataclass(frozen=True)
