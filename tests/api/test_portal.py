@@ -166,6 +166,20 @@ def test_a_reviewer_rejects_with_a_reason(as_reviewer, cast, client):
     assert history[-1]["action"] == "reject" and history[-1]["comment"] == "摘要不完整"
 
 
+def test_a_reason_holding_nul_is_an_error_page_and_changes_nothing(as_reviewer, cast, client):
+    resource = submitted(client, cast)
+    page = as_reviewer.get("/review").text
+    response = as_reviewer.post(
+        f"/review/{resource['id']}/reject", data={"csrf": csrf_of(page), "reason": "摘要\x00不完整"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    shown = client.get(
+        f"/api/v1/resources/{resource['id']}", headers={"Authorization": f"Bearer {cast.reviewer}"}
+    ).json()
+    assert shown["status"] == "submitted"
+
+
 def test_the_dashboard_shows_the_node_and_the_inventory(client, cast):
     published(client, cast)
     html = client.get("/dashboard").text
