@@ -102,12 +102,8 @@ def index_candidates(session: Session, condition: Any) -> float:
     if PostgreSQL would not use the index): a bitmap scan builds its whole bitmap before the
     first row is read, so under EXPLAIN ANALYZE one row costs the index scan and one page,
     and the bitmap's size is reported."""
-    compiled = select(d.resource_id).where(condition).limit(1).compile(bind=session.get_bind())
-    explained = session.connection().exec_driver_sql(
-        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) " + str(compiled),
-        compiled.params,
-    )
-    nodes = [explained.scalar_one()[0]["Plan"]]
+    query = select(d.resource_id).where(condition).limit(1)
+    nodes = [_explained(session, query, "ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON")]
     while nodes:
         node = nodes.pop()
         if node["Node Type"] == "Bitmap Index Scan":
@@ -118,8 +114,14 @@ def index_candidates(session: Session, condition: Any) -> float:
 
 def planned_rows(session: Session, query: Select[Any]) -> float:
     """PostgreSQL's own estimate of how many rows `query` returns (from its statistics)."""
+    return float(_explained(session, query, "FORMAT JSON")["Plan Rows"])
+
+
+def _explained(session: Session, query: Select[Any], options: str) -> dict[str, Any]:
+    """The top node of `query`'s plan, explained with `options` (FORMAT JSON among them)."""
     compiled = query.compile(bind=session.get_bind())
     explained = session.connection().exec_driver_sql(
-        "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
+        f"EXPLAIN ({options}) " + str(compiled), compiled.params
     )
-    return float(explained.scalar_one()[0]["Plan"]["Plan Rows"])
+    plan: dict[str, Any] = explained.scalar_one()[0]["Plan"]
+    return plan
