@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.api.portal.auth import LoginRequired, to_login
 from catalog.api.portal.render import error_page, is_portal_path
-from catalog.center.errors import CatalogError, FieldError, validation_fields
+from catalog.center.errors import NUL_REFUSED, CatalogError, FieldError, validation_fields
 
 _log = logging.getLogger(__name__)
 
@@ -76,14 +76,14 @@ def install_error_handlers(app: FastAPI) -> None:
             raise exc
         # A NUL the models did not name (a query parameter, say): still the client's error, and
         # nothing was written (the statement failed inside the request's transaction).
-        detail = "text must not contain the NUL character"
+        detail = f"text {NUL_REFUSED}"
         if is_portal_path(request.url.path):
             return error_page(request, 422, detail)
         return envelope(
             422,
             "validation_error",
             detail,
-            [FieldError("request", "must not contain the NUL character")],
+            [FieldError("request", NUL_REFUSED)],
         )
 
     @app.exception_handler(Exception)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _SOURCES = ("body", "query", "path", "header", "cookie")
+# Why a text holding U+0000 is refused, wherever it is found: PostgreSQL cannot store it.
+NUL_REFUSED = "must not contain the NUL character"
 
 
 @dataclass(frozen=True)

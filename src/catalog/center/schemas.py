@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from catalog.center.errors import NUL_REFUSED
 from catalog.center.vocab import DataType, FormatCategory, LinkKind, ShareType, UpdateCycle
 
 
@@ -29,7 +30,7 @@ def _storable(value: str | None) -> str | None:
     # PostgreSQL's text and jsonb cannot hold the NUL character: refused here, with its field,
     # rather than failing the write.
     if value is not None and "\x00" in value:
-        raise ValueError("must not contain the NUL character")
+        raise ValueError(NUL_REFUSED)
     return value
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from catalog import faults
 from catalog.center import feed, published_sets, search_index
-from catalog.center.errors import FieldError, Forbidden, ValidationFailed
+from catalog.center.errors import NUL_REFUSED, FieldError, Forbidden, ValidationFailed
 from catalog.center.models import AuditEvent, Resource, SyncPeer
 from catalog.center.node import Node
 from catalog.sync.division import covers
@@ -144,9 +144,7 @@ def _copy(change: ChangeIn, index: int) -> ResourceCopy | None:
     if b"\\u0000" in orjson.dumps(change.resource):
         where = _nul_in(change.resource)
         if where is not None:
-            raise ValidationFailed.on(
-                f"changes.{index}.resource.{where}", "must not contain the NUL character"
-            )
+            raise ValidationFailed.on(f"changes.{index}.resource.{where}", NUL_REFUSED)
     return copy
 
 
