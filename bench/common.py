@@ -31,6 +31,18 @@ def server_url(tmp: Path, explicit: str | None) -> str:
         return start_embedded(tmp / "embedded")
 
 
+def server_settings(server: str) -> dict[str, str]:
+    """The server's version and memory settings, printed with each result: the directory's
+    figures depend on whether its table fits in shared buffers (Debian's default is 128 MB,
+    deploy/README.md asks for a quarter of the memory)."""
+    settings = {}
+    with psycopg.connect(libpq_url(server)) as conn:
+        for name in ("server_version", "shared_buffers", "effective_cache_size"):
+            row = conn.execute(f"SHOW {name}").fetchone()
+            settings[name] = str(row[0]) if row else ""
+    return settings
+
+
 @contextmanager
 def bench_server(explicit: str | None) -> Iterator[tuple[Path, str]]:
     """A work directory under /tmp and the server to run on (see server_url); an embedded server

@@ -34,7 +34,7 @@ import httpx
 from sqlalchemy import text
 from tests.sync.nodes import NodeProcess
 
-from bench.common import bench_server, throwaway_databases
+from bench.common import bench_server, server_settings, throwaway_databases
 from bench.corpus import NODES, Record, department_names, records
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
@@ -440,6 +440,7 @@ def main() -> None:
             region.start()
             result = {
                 "benchmark": "search",
+                "postgresql": server_settings(server),
                 "records": args.records,
                 **rates,
                 "load_seconds": round(load_seconds, 1),

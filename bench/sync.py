@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from tests.factories import resource_body
 from tests.sync.nodes import NodeProcess, wait_for
 
-from bench.common import bench_server, throwaway_databases
+from bench.common import bench_server, server_settings, throwaway_databases
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.models import SearchDoc, SyncPeer
@@ -125,6 +125,7 @@ def main() -> None:
             lags.sort()
             result = {
                 "benchmark": "sync",
+                "postgresql": server_settings(server),
                 "records": share * len(cities),
                 "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
                 "catch_up_seconds": round(catch_up, 2),
