@@ -111,6 +111,26 @@ def test_the_index_counts_a_long_terms_candidates_without_reading_them(client, c
     assert find(client, q="龘靐齉")["total"] == 1
 
 
+def test_a_long_term_whose_lexemes_all_hold_long_entry_lists_is_sampled_not_counted(
+    client, cast, session, monkeypatch
+):
+    for name in ("鼙鼓声声一", "鼙鼓声声二", "鼙鼓声声三", "无关记录"):
+        plain(client, cast, name)
+    session.execute(text("ANALYZE search_doc"))
+    session.commit()
+    monkeypatch.setattr(search_estimates, "_STATISTICS", {})  # read the fresh statistics
+    monkeypatch.setattr(search_estimates, "COUNT_ENTRIES_BELOW", 2)  # 3 records are "many"
+
+    def count_pays(q: str) -> bool:
+        plan = make_plan(SearchQuery(q=q), Actor.anonymous(), NODE)
+        assert plan.text is not None
+        return search_estimates.index_count_pays(session, plan.text)
+
+    assert not count_pays("鼙鼓声")  # every bigram in three records
+    assert count_pays("鼓声慢")  # 声慢 is in none: its entry list is short
+    assert sorted(names(find(client, q="鼙鼓声"))) == ["鼙鼓声声一", "鼙鼓声声三", "鼙鼓声声二"]
+
+
 def test_a_query_finds_words_in_the_abstract_keywords_items_and_provider(client, cast):
     plain(client, cast, "甲", abstract="涉及不动产登记的数据")
     plain(client, cast, "乙", keywords=["宅基地"])

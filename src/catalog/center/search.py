@@ -52,6 +52,7 @@ from catalog.center.search_estimates import (
     expected_taken,
     filter_shares,
     index_candidates,
+    index_count_pays,
     planned_rows,
     text_bound,
 )
@@ -121,7 +122,7 @@ def _find(session: Session, plan: Plan) -> Found:
         # records hold the rarest bigram; unless that bound is low, the index counts its
         # candidates, and unless those are few, a sample answers.
         expect_taken = expect_total = text_bound(session, plan.text)
-        if expect_taken >= PROBE_ALL_BELOW:
+        if expect_taken >= PROBE_ALL_BELOW and index_count_pays(session, plan.text):
             # The bound is weak where no bigram is among the commonest; the index can count
             # its candidates (a bound too: they hold the bigrams, not always the term).
             expect_taken = expect_total = index_candidates(session, plan.text_index(facets=False))
