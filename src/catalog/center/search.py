@@ -11,14 +11,14 @@ How a search runs, and why:
 2. Visiting `EXACT_LIMIT` rows only to learn that there are more is the slowest thing a search
    can do, so when PostgreSQL's statistics expect many more (for terms of three or more
    characters, whose bigrams the planner wrongly takes as independent: the index's own count of
-   its candidates, then a block sample), total and facets are estimated from a block sample of
-   about `search_counts.SAMPLE_ROWS` rows (`total_exact: false`),
-   and the page is found by walking an index in the sort order, tier by tier: dense matches
-   make such a walk short. Within a tier relevance orders by id, which no data is ever sorted
-   by, so matches are spread evenly along that walk (newest first, a term found only in old
-   records would make the walk pass every newer one). Name matches are counted first through
-   their marked index entries; when they are few they are sorted in full, so no rare name
-   match is skipped by the walk.
+   its candidates where their entry lists are short, then a block sample), total and facets are
+   estimated from a block sample of about `search_counts.SAMPLE_ROWS` rows (`total_exact:
+   false`), and the page is found by walking an index in the sort order, tier by tier: dense
+   matches make such a walk short. Within a tier relevance orders by id, which no data is ever
+   sorted by, so matches are spread evenly along that walk (newest first, a term found only in
+   old records would make the walk pass every newer one). Name matches are counted first
+   through their marked index entries; when they are few they are sorted in full, so no rare
+   name match is skipped by the walk.
 """
 
 from __future__ import annotations
