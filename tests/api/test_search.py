@@ -357,6 +357,25 @@ def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, count
     assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}
 
 
+def test_department_and_node_facets_bear_the_names_of_their_newest_records(
+    client, cast, session, settings
+):
+    older = plain(client, cast, "人口旧表")
+    plain(client, cast, "人口新表")
+    session.execute(
+        update(SearchDoc)
+        .where(SearchDoc.resource_id == older["id"])
+        .values(published_on="2001-01-01", department_name="赤峰市统计局（旧）")  # its name then
+    )
+    session.commit()
+    stats = client.get("/api/v1/stats").json()
+    for facets in (find(client, q="人口")["facets"], stats):
+        assert {e["value"]: e["label"] for e in facets["department"]} == {
+            f"150000:{DEPT}": "赤峰市统计局"
+        }
+        assert {e["value"]: e["label"] for e in facets["node"]} == {"150000": settings.node_name}
+
+
 def test_stats_count_published_resources_by_format_department_and_node(client, cast):
     plain(client, cast, "甲", format={"category": "database"})
     plain(client, cast, "乙", format={"category": "web"}, department_code=OTHER_DEPT)

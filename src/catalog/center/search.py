@@ -56,7 +56,15 @@ from catalog.center.search_estimates import (
     planned_rows,
     text_bound,
 )
-from catalog.center.search_facets import Facet, Facets, counted, empty_facets, facets_of, passes
+from catalog.center.search_facets import (
+    Facet,
+    Facets,
+    counted,
+    empty_facets,
+    facets_of,
+    name_places,
+    passes,
+)
 from catalog.center.search_plan import (
     Key,
     Plan,
@@ -91,6 +99,7 @@ def search(session: Session, *, query: SearchQuery, actor: Actor, node: Node) ->
     if plan.text is not None:
         plan = replace(plan, text=replace(plan.text, common=common_lexemes(session)))
     total, exact, facets, keys = _find(session, plan)
+    name_places(session, facets, status=query.status)
     has_more = len(keys) > plan.limit
     keys = keys[: plan.limit]
     return {

@@ -4,7 +4,8 @@ The counted rows carry their facet values and, per facet filter of the query, a 
 whether they pass it. A facet counts the rows passing every filter except its own, so a user sees
 what switching to another value would give; the total counts the rows passing all of them.
 `counted` returns the counts of all facets at once (GROUPING SETS), each grouping set tagged by
-`grouping()`; `facets_of` turns those rows into API.md's facets.
+`grouping()`; `facets_of` turns those rows into API.md's facets, and `name_places` gives the
+departments and nodes their names.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, text, true
+from sqlalchemy.orm import Session
 
 from catalog.center.vocab import LABELS, class_label
 
@@ -31,16 +33,10 @@ _SETS |= {0b11110: "classification", 0b11111: "total"}
 
 
 def facet_columns(c: Any) -> list[Any]:
-    """The columns facets are counted on, from `search_doc` or an alias of it."""
-    return [
-        c.origin_code,
-        c.origin_name,
-        c.department_code,
-        c.department_name,
-        c.format,
-        c.share,
-        c.class_top,
-    ]
+    """The columns facets are counted on, from `search_doc` or an alias of it. Not the names:
+    carrying them through the grouping cost a fifth of a pass (10,000 rows: 26 -> 21 ms), and
+    `name_places` looks up the few that a facet shows."""
+    return [c.origin_code, c.department_code, c.format, c.share, c.class_top]
 
 
 def passes(c: Any, filters: Sequence[str], *, but: str | None = None) -> ColumnElement[bool]:
@@ -56,9 +52,7 @@ def counted(cte: Any, filters: Sequence[str]) -> Select[Any]:
     return select(
         func.grouping(*dims).label("g"),
         c.origin_code,
-        func.max(c.origin_name).label("origin_name"),
         c.department_code,
-        func.max(c.department_name).label("department_name"),
         c.format,
         c.share,
         c.class_top,
@@ -75,7 +69,7 @@ def facets_of(
     into estimates."""
     facets: Facets = {facet: [] for facet in FACETS}
     taken = total = 0
-    for g, origin, origin_name, dept, dept_name, fmt, share, cls, all_rows, *counts in rows:
+    for g, origin, dept, fmt, share, cls, all_rows, *counts in rows:
         kind = _SETS[g]
         n = counts[1 + filters.index(kind)] if kind in filters else counts[0]
         if kind == "total":
@@ -85,9 +79,9 @@ def facets_of(
             continue
         n = max(1, round(n * scale))
         if kind == "department":
-            facets[kind].append({"value": f"{origin}:{dept}", "label": dept_name, "count": n})
+            facets[kind].append({"value": f"{origin}:{dept}", "label": dept, "count": n})
         elif kind == "node":
-            facets[kind].append({"value": origin, "label": origin_name, "count": n})
+            facets[kind].append({"value": origin, "label": origin, "count": n})
         elif kind in ("format", "share"):
             value = fmt if kind == "format" else share
             facets[kind].append({"value": value, "label": LABELS.get(value, value), "count": n})
@@ -96,6 +90,48 @@ def facets_of(
     for entries in facets.values():
         entries.sort(key=lambda e: (-e["count"], e["value"]))
     return taken, total, facets
+
+
+_NAMES = text(
+    """
+    SELECT k.origin, k.code, (
+        SELECT d.department_name FROM search_doc d
+        WHERE d.department_code = k.code AND d.origin_code = k.origin AND d.status = :status
+        ORDER BY d.published_on DESC, d.resource_id DESC LIMIT 1)
+    FROM unnest(CAST(:origins AS text[]), CAST(:codes AS text[])) AS k(origin, code)
+    UNION ALL
+    SELECT k.origin, NULL, (
+        SELECT d.origin_name FROM search_doc d
+        WHERE d.origin_code = k.origin AND d.status = :status
+        ORDER BY d.published_on DESC, d.resource_id DESC LIMIT 1)
+    FROM unnest(CAST(:nodes AS text[])) AS k(origin)
+    """
+)
+
+
+def name_places(session: Session, facets: Facets, *, status: str) -> Facets:
+    """Label the department and node facets of `facets` (in place) with the names their
+    newest record in `status` gives them: a department renamed since shows its new name."""
+    departments = [entry["value"].split(":", 1) for entry in facets["department"]]
+    nodes = [entry["value"] for entry in facets["node"]]
+    if not departments and not nodes:
+        return facets
+    names: dict[tuple[str, str | None], str] = {}
+    parameters = {
+        "status": status,
+        "origins": [origin for origin, _ in departments],
+        "codes": [code for _, code in departments],
+        "nodes": nodes,
+    }
+    for origin, code, name in session.execute(_NAMES, parameters):
+        if name is not None:
+            names[origin, code] = name
+    for entry in facets["department"]:
+        origin, code = entry["value"].split(":", 1)
+        entry["label"] = names.get((origin, code), code)
+    for entry in facets["node"]:
+        entry["label"] = names.get((entry["value"], None), entry["value"])
+    return facets
 
 
 def empty_facets() -> Facets:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.center.permissions import Actor
-from catalog.center.search_facets import counted, facet_columns, facets_of
+from catalog.center.search_facets import counted, facet_columns, facets_of, name_places
 from catalog.center.search_plan import d
 
 
@@ -20,4 +20,4 @@ def inventory(session: Session, *, actor: Actor) -> dict[str, Any]:
         published = published.where(d.secret.is_(False))
     rows = session.execute(counted(published.cte("published"), [])).all()
     _, total, counts = facets_of(rows, [])
-    return {"total": total, **counts}
+    return {"total": total, **name_places(session, counts, status="published")}
