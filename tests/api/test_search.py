@@ -79,14 +79,20 @@ def test_any_substring_of_a_name_finds_it(client, cast, stored, query):
     assert names(find(client, q=query)) == [stored]
 
 
-def test_a_year_is_found_exactly_though_nearly_every_record_holds_its_first_bigram(
-    client, cast, session, monkeypatch
-):
-    for name in ("2012年人口", "2021年人口", "2020年法人", "2001年12月人口"):
+def analysed(client, cast, session, monkeypatch, stored: list[str]) -> None:
+    """Publish records named `stored`, then have the statistics the search reads describe them."""
+    for name in stored:
         plain(client, cast, name)
     session.execute(text("ANALYZE search_doc"))
     session.commit()
     monkeypatch.setattr(search_estimates, "_STATISTICS", {})  # read the fresh statistics
+
+
+def test_a_year_is_found_exactly_though_nearly_every_record_holds_its_first_bigram(
+    client, cast, session, monkeypatch
+):
+    years = ["2012年人口", "2021年人口", "2020年法人", "2001年12月人口"]
+    analysed(client, cast, session, monkeypatch, years)
     assert "20" in search_estimates.common_lexemes(session)  # left out of the index condition
     assert names(find(client, q="2012")) == ["2012年人口"]
     assert names(find(client, q="2012年人口")) == ["2012年人口"]
@@ -114,11 +120,8 @@ def test_the_index_counts_a_long_terms_candidates_without_reading_them(client, c
 def test_a_long_term_whose_lexemes_all_hold_long_entry_lists_is_sampled_not_counted(
     client, cast, session, monkeypatch
 ):
-    for name in ("鼙鼓声声一", "鼙鼓声声二", "鼙鼓声声三", "无关记录"):
-        plain(client, cast, name)
-    session.execute(text("ANALYZE search_doc"))
-    session.commit()
-    monkeypatch.setattr(search_estimates, "_STATISTICS", {})  # read the fresh statistics
+    drums = ["鼙鼓声声一", "鼙鼓声声二", "鼙鼓声声三", "无关记录"]
+    analysed(client, cast, session, monkeypatch, drums)
     monkeypatch.setattr(search_estimates, "COUNT_ENTRIES_BELOW", 2)  # 3 records are "many"
 
     def count_pays(q: str) -> bool:
