@@ -48,10 +48,7 @@ def index_count_pays(session: Session, text_query: TextQuery) -> bool:
     frequencies, _, rows = _lexeme_statistics(session)
     if not frequencies or any(len(term) < 2 for term in text_query.terms):
         return True  # no statistics yet; a prefix's entries are not counted here
-    condition = []
-    for term in text_query.terms:  # the bigrams TextQuery.tsquery puts in the condition
-        bigrams = [term[i : i + 2] for i in range(len(term) - 1)]
-        condition += [b for b in bigrams if b not in text_query.common] or bigrams[:1]
+    condition = [b for term in text_query.terms for b in text_query.condition_bigrams(term)]
     return min(frequencies.get(bigram, 0.0) for bigram in condition) * rows < COUNT_ENTRIES_BELOW
 
 

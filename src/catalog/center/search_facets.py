@@ -126,8 +126,7 @@ def name_places(session: Session, facets: Facets, *, status: str) -> Facets:
     for origin, code, name in session.execute(_NAMES, parameters):
         if name is not None:
             names[origin, code] = name
-    for entry in facets["department"]:
-        origin, code = entry["value"].split(":", 1)
+    for entry, (origin, code) in zip(facets["department"], departments, strict=True):
         entry["label"] = names.get((origin, code), code)
     for entry in facets["node"]:
         entry["label"] = names.get((entry["value"], None), entry["value"])

@@ -76,6 +76,16 @@ class TextQuery:
         """A query made only of separators (punctuation, emoji) can match no record."""
         return not self.terms
 
+    def condition_bigrams(self, term: str, *, in_name: bool = False) -> list[str]:
+        """The lexemes a term of two characters or more puts in the index condition (marked,
+        for the name): its bigrams, but for a longer term not those nearly every record holds."""
+        mark = NAME_MARK if in_name else ""
+        bigrams = [mark + term[i : i + 2] for i in range(len(term) - 1)]
+        if len(term) > 2:
+            # Exact through the recheck, so one bigram of the term is enough to find it.
+            bigrams = [b for b in bigrams if b not in self.common] or bigrams[:1]
+        return bigrams
+
     def tsquery(self, *, in_name: bool = False) -> str:
         """The index condition for the terms, in the body text or (marked) in the name."""
         mark = NAME_MARK if in_name else ""
@@ -83,12 +93,8 @@ class TextQuery:
         for term in self.terms:
             if len(term) == 1:
                 parts.append(quote_lexeme(mark + term) + ":*")
-                continue
-            bigrams = [mark + term[i : i + 2] for i in range(len(term) - 1)]
-            if len(term) > 2:
-                # Exact through the recheck, so one bigram of the term is enough to find it.
-                bigrams = [b for b in bigrams if b not in self.common] or bigrams[:1]
-            parts.extend(map(quote_lexeme, bigrams))
+            else:
+                parts.extend(map(quote_lexeme, self.condition_bigrams(term, in_name=in_name)))
         unique = list(dict.fromkeys(parts))
         if len(unique) > MAX_QUERY_LEXEMES:
             step = len(unique) / MAX_QUERY_LEXEMES
