@@ -23,7 +23,6 @@ How a search runs, and why:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -43,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalog.center.models import Resource, ResourceDraft, SearchDoc
+from catalog.center.models import SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.search_counts import Sample, counted_alone, counted_for_estimate, counted_rows
@@ -65,6 +64,7 @@ from catalog.center.search_facets import (
     name_places,
     passes,
 )
+from catalog.center.search_hits import summaries
 from catalog.center.search_plan import (
     Key,
     Plan,
@@ -87,7 +87,7 @@ BY_FACET_SHARE = 0.75
 NEAR_THE_LIMIT = 0.7 * EXACT_LIMIT
 FEW_NAMES = 2_000  # name matches sorted in full; more are dense enough to find by walking
 
-__all__ = ["EXACT_LIMIT", "SearchQuery", "search", "summary"]
+__all__ = ["EXACT_LIMIT", "SearchQuery", "search"]
 
 
 Found = tuple[int, bool, Facets, list[Key]]  # total, whether exact, facets, the page's keys
@@ -105,7 +105,7 @@ def search(session: Session, *, query: SearchQuery, actor: Actor, node: Node) ->
     return {
         "total": total,
         "total_exact": exact,
-        "items": _summaries(session, keys),
+        "items": summaries(session, keys),
         "facets": facets,
         "next_cursor": encode_cursor(plan.sort, keys[-1]) if has_more and keys else None,
     }
@@ -336,70 +336,3 @@ def _named(plan: Plan) -> list[Any]:
 
 def _keys(session: Session, query: Select[Any]) -> list[Key]:
     return [Key(int(t), day, rid) for t, day, rid in session.execute(query).all()]
-
-
-# -- hits ----------------------------------------------------------------------------------------
-
-
-_SUMMARY_COLUMNS = (
-    "id",
-    "code",
-    "status",
-    "version",
-    "department_code",
-    "department_name",
-    "origin_code",
-    "origin_name",
-    "origin_url",
-    "path",
-    "published",
-    "published_on",
-)
-
-
-def _summaries(session: Session, keys: list[Key]) -> list[dict[str, Any]]:
-    ids = [key.id for key in keys]
-    if not ids:
-        return []
-    # Plain rows, not ORM objects: a page of twenty hits spent more time becoming objects than
-    # being read.
-    r, draft = Resource.__table__.c, ResourceDraft.__table__.c
-    rows = session.execute(
-        select(*(r[name] for name in _SUMMARY_COLUMNS), draft.body.label("draft"))
-        .outerjoin(ResourceDraft.__table__, draft.resource_id == r.id)
-        .where(r.id.in_(ids))
-    ).mappings()
-    by_id = {row["id"]: row for row in rows}
-    return [summary(by_id[i]) for i in ids if i in by_id]
-
-
-def summary(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A hit: enough to list it and to locate the resource (origin node, department, links);
-    `row` holds the resource's columns and its draft's body (`draft`, for the never published)."""
-    published = row["published"]
-    body: dict[str, Any] = published if published is not None else (row["draft"] or {})
-    return {
-        "id": str(row["id"]),
-        "code": row["code"],
-        "name": body.get("name"),
-        "abstract": body.get("abstract"),
-        "status": row["status"],
-        "version": row["version"],
-        "department": {"code": row["department_code"], "name": row["department_name"]},
-        "origin": {
-            "code": row["origin_code"],
-            "name": row["origin_name"],
-            "url": row["origin_url"],
-        },
-        "path": list(row["path"]),
-        "format": body.get("format"),
-        "share": {"type": (body.get("share") or {}).get("type")},
-        "open": body.get("open"),
-        "update_cycle": body.get("update_cycle"),
-        "classification": body.get("classification", []),
-        "keywords": body.get("keywords", []),
-        "spatial": body.get("spatial"),
-        "links": body.get("links", []),
-        "published_on": row["published_on"].isoformat() if row["published_on"] else None,
-        "locate_url": f"{row['origin_url']}/api/v1/resources/{row['id']}/locate",
-    }
