@@ -7,8 +7,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from catalog.center import service_models  # noqa: F401 - its tables are in Base.metadata too
+from catalog.center.bulk import publish_bulk
 from catalog.center.models import Base
-from catalog.db import downgrade, make_engine, migrate
+from catalog.center.node import Node
+from catalog.center.permissions import Actor
+from catalog.center.schemas import ResourceBody
+from catalog.center.search_grid import record_cells
+from catalog.db import downgrade, make_engine, make_sessionmaker, migrate
+from tests.factories import make_department, resource_body
 
 
 def test_the_migrated_schema_matches_the_models(engine):
@@ -39,3 +45,32 @@ def test_index_storage_parameters_match_the_models(engine):
         for index in table.indexes:
             wanted = index.dialect_options["postgresql"]["with"] or {}
             assert migrated[index.name] == sorted(f"{k}={v}" for k, v in wanted.items())
+
+
+def test_boxes_indexed_before_the_grid_gain_its_cells_and_lose_them_going_down(fresh_database):
+    engine = make_engine(fresh_database())
+    box = [116.2, 41.3, 116.7, 41.8]
+    with make_sessionmaker(engine)() as session:
+        make_department(session, "D01")
+        body = ResourceBody.model_validate(resource_body(name="图", spatial={"bbox": box}))
+        node = Node(code="150000", name="内蒙古自治区", url="http://region.test")
+        publish_bulk(session, bodies=[body], actor=Actor.operator(), node=node)
+        session.commit()
+
+    def cells() -> list[str]:
+        with engine.connect() as connection:
+            return sorted(
+                connection.scalars(
+                    text(
+                        "SELECT e FROM search_doc, unnest(tsvector_to_array(lexemes)) AS e "
+                        "WHERE e LIKE '#g%'"
+                    )
+                )
+            )
+
+    assert cells() == sorted(record_cells(*box))
+    downgrade(engine, "0008")
+    assert cells() == []
+    migrate(engine)
+    assert cells() == sorted(record_cells(*box))
+    engine.dispose()

@@ -216,6 +216,18 @@ def test_each_filter_narrows_the_results(client, cast):
     assert len(find(client, node="150000")["items"]) == 2  # both originate at this node
 
 
+def test_a_box_finds_the_boxes_of_every_size_that_touch_it(client, cast):
+    plain(client, cast, "全区图", spatial={"bbox": [97.0, 37.0, 126.0, 53.0]})
+    plain(client, cast, "小块图", spatial={"bbox": [116.2, 41.3, 116.3, 41.4]})
+    plain(client, cast, "邻接图", spatial={"bbox": [121.0, 46.0, 122.0, 47.0]})  # a corner
+    plain(client, cast, "远处图", spatial={"bbox": [100.0, 40.0, 100.5, 40.5]})
+    touching = ["全区图", "小块图", "邻接图"]
+    assert sorted(names(find(client, bbox="116,41,121,46"))) == touching
+    assert sorted(names(find(client, q="图", bbox="116,41,121,46"))) == touching
+    assert sorted(names(find(client, bbox="116.25,41.35,116.26,41.36"))) == ["全区图", "小块图"]
+    assert len(find(client, bbox="-180,-90,180,90")["items"]) == 4
+
+
 def test_a_box_and_a_format_without_text_narrow_together(client, cast, monkeypatch):
     box = {"bbox": [100.0, 40.0, 101.0, 41.0]}
     plain(client, cast, "框内库", format={"category": "database"}, spatial=box)

@@ -304,12 +304,6 @@ class SearchDoc(Base):
         Index("ix_search_doc_origin_code", "origin_code", "status", "published_on", "resource_id"),
         Index("ix_search_doc_path", "path", postgresql_using="gin"),
         Index("ix_search_doc_class_prefixes", "class_prefixes", postgresql_using="gin"),
-        Index(
-            "ix_search_doc_bbox",
-            text("box(point(min_lon, min_lat), point(max_lon, max_lat))"),
-            postgresql_using="gist",
-            postgresql_where=text("min_lon IS NOT NULL"),
-        ),
     )
 
     resource_id: Mapped[uuid.UUID] = mapped_column(

@@ -331,7 +331,9 @@ def _few_in_names(session: Session, plan: Plan) -> bool:
 
 def _named(plan: Plan) -> list[Any]:
     """The conditions of the name matches, found through their marked index entries."""
-    return [*plan.where(indexed=False, facets_indexable=False), plan.name_index(), plan.in_name()]
+    boxed = [plan.box_index()] if plan.bbox is not None else []
+    where = plan.where(indexed=False, facets_indexable=False)
+    return [*where, plan.name_index(), *boxed, plan.in_name()]
 
 
 def _keys(session: Session, query: Select[Any]) -> list[Key]:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from catalog.center.models import Resource, SearchDoc
+from catalog.center.search_grid import record_cells
 from catalog.center.search_text import document_lexemes, facet_lexeme, normalise
 
 SearchRow = dict[str, Any]
@@ -87,7 +88,8 @@ def row_for_body(
 
 
 def _facet_lexemes(row: SearchRow, path: list[str], prefixes: list[str]) -> set[str]:
-    """The filter values of a row as index entries (search_text.facet_lexeme)."""
+    """The filter values of a row as index entries (search_text.facet_lexeme), and its box's
+    grid cells (search_grid)."""
     origin, department = row["origin_code"], row["department_code"]
     pairs = [
         ("o", origin),
@@ -100,7 +102,10 @@ def _facet_lexemes(row: SearchRow, path: list[str], prefixes: list[str]) -> set[
         *(("n", code) for code in path),
         *(("c", prefix) for prefix in prefixes),
     ]
-    return {e for kind, value in pairs if (e := facet_lexeme(kind, value)) is not None}
+    entries = {e for kind, value in pairs if (e := facet_lexeme(kind, value)) is not None}
+    if row["min_lon"] is not None:
+        entries |= record_cells(row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"])
+    return entries
 
 
 # Copies from children come from other releases: read their fields defensively, never trusting

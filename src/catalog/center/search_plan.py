@@ -22,6 +22,7 @@ from catalog.center.errors import ValidationFailed
 from catalog.center.models import SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
+from catalog.center.search_grid import query_cells
 from catalog.center.search_text import TextQuery, facet_lexeme, parse_query, quote_lexeme
 from catalog.center.vocab import Role
 
@@ -165,7 +166,20 @@ class Plan:
             out.extend(func.strpos(c.body_text, term) > 0 for term in terms)
             if indexed:
                 out.append(self.text_index(c, facets=facets_indexed))
+        if indexed and self.bbox is not None:
+            out.append(self.box_index(c))
         return out
+
+    def box_index(self, c: Any = d) -> ColumnElement[bool]:
+        """The box as a condition on the bigram index: any of its grid cells (search_grid).
+
+        A condition of its own, not ANDed into the text's: within one condition PostgreSQL
+        reads every entry list of an OR group before the text's rarer list (24 ms for the
+        36-cell box of the mix, against 10 ms as two conditions it can skip through)."""
+        assert self.bbox is not None
+        cells = " | ".join(map(quote_lexeme, query_cells(*self.bbox)))
+        condition: ColumnElement[bool] = c.lexemes.op("@@")(cast(literal(cells), TSQUERY))
+        return condition
 
     def text_index(self, c: Any = d, *, facets: bool) -> ColumnElement[bool]:
         """The bigram index condition of the text (with `facets`, of the facet filters too)."""
@@ -276,7 +290,7 @@ def _bbox(raw: str) -> tuple[float, float, float, float]:
 
 
 def _intersects(c: Any, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
-    # The same expression as the GiST index ix_search_doc_bbox, so the index answers it.
+    """The exact box test, on the row (the bigram index narrows it first: Plan.box_index)."""
     record = func.box(func.point(c.min_lon, c.min_lat), func.point(c.max_lon, c.max_lat))
     wanted = func.box(func.point(bbox[0], bbox[1]), func.point(bbox[2], bbox[3]))
     return and_(c.min_lon.is_not(None), record.op("&&")(wanted))

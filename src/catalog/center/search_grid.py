@@ -1,0 +1,70 @@
+"""Bounding boxes as entries of the bigram index, so a box narrows a search inside that index.
+
+A box filter checked row by row visits every candidate the text found: `牙克石` with a box read
+23,911 rows (21,066 heap pages, 64 ms) to find that none lay in the box. A separate box index
+(GiST) cannot be combined cheaply with the text's entries either: PostgreSQL ANDs whole bitmaps,
+and the box's held 121,193 records. So each record's box is also indexed as the cells of a grid
+that it touches, and a query's box as the cells it touches: boxes that intersect share a cell.
+
+Cells come in levels of 1, 2, 4, ... 64 degrees. A record's own level is the finest whose cells
+are at least as large as its box, so it touches at most 2 x 2 cells there (`#g:` entries); it is
+also entered, as a smaller box, in the cells it touches at every coarser level (`#gc:`). A query
+takes the finest level where this makes at most QUERY_ENTRIES entries, there both kinds of cell,
+and at each coarser level only the records of that level (a coarser level's `#gc:` cells
+would bring back every small box for miles around). A record's box that is not a proper box (out
+of range, corners swapped: PostgreSQL's `box()` still orders them) is indexed as `#g:all`, which
+every box query includes; the exact box test on the row decides for all candidates, so the grid
+only has to never miss one.
+"""
+
+from __future__ import annotations
+
+import math
+
+LEVELS = (1, 2, 4, 8, 16, 32, 64)  # cell sizes in degrees, finest first
+# Past this many entries a coarser level costs fewer entry lists to read for a few more rows to
+# check (its cells reach further beyond the box): a 5 x 5 degree box takes 96 at one degree.
+QUERY_ENTRIES = 128
+ANYWHERE = "#g:all"
+
+
+def record_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> set[str]:
+    """The index entries of a record's box."""
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        return {ANYWHERE}
+    extent = max(max_lon - min_lon, max_lat - min_lat)
+    levels = [size for size in LEVELS if size >= extent]
+    if not levels:
+        return {ANYWHERE}
+    box = (min_lon, min_lat, max_lon, max_lat)
+    own, coarser = levels[0], levels[1:]
+    return {*_cells("g", own, *box), *(c for size in coarser for c in _cells("gc", size, *box))}
+
+
+def query_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[str]:
+    """The index entries a query's (checked, ordered) box matches any of: from the finest level
+    where they are at most QUERY_ENTRIES (the coarsest level's are at most 37)."""
+    box = (min_lon, min_lat, max_lon, max_lat)
+    for start, size in enumerate(LEVELS):
+        cells = [ANYWHERE, *_cells("gc", size, *box)]
+        for coarser in LEVELS[start:]:
+            cells += _cells("g", coarser, *box)
+        if len(cells) <= QUERY_ENTRIES:
+            break
+    return cells
+
+
+def _span(low: float, high: float, size: int, offset: int) -> range:
+    """The cell numbers along one axis that [low, high] touches (closed: a box ending on a cell
+    border touches the next cell too, as does one starting there)."""
+    return range(math.floor((low + offset) / size), math.floor((high + offset) / size) + 1)
+
+
+def _cells(
+    kind: str, size: int, min_lon: float, min_lat: float, max_lon: float, max_lat: float
+) -> list[str]:
+    return [
+        f"#{kind}:{size}:{x}:{y}"
+        for x in _span(min_lon, max_lon, size, 180)
+        for y in _span(min_lat, max_lat, size, 90)
+    ]
