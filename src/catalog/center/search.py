@@ -120,6 +120,10 @@ def _find(session: Session, plan: Plan) -> Found:
         work_mem="32MB",
         # Compiling a plan to machine code costs more than these statements take to run.
         jit="off",
+        # The table is meant to stay in memory (deploy/README.md): there, asking the kernel to
+        # read ahead each page a bitmap scan will visit is a system call for nothing (a pass
+        # over 23,000 rows from the OS cache: 128 -> 114 ms).
+        effective_io_concurrency="0",
         # Text goes through the bigram index: a sequential scan would test every row's lexemes.
         **({"enable_seqscan": "off"} if plan.text is not None else {}),
     )
