@@ -29,54 +29,47 @@ ANYWHERE = "#g:all"
 
 
 def record_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> set[str]:
-    """The index entries of a record's box. Written out for speed, since every record with a
-    box that a node writes or receives comes through here (10.0 -> 5.4 µs a box); the cells
-    are those of `_cells`, which the queries use."""
+    """The index entries of a record's box (every record with a box that a node writes or
+    receives comes through here: about 7.5 µs a box)."""
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         return {ANYWHERE}
     extent = max(max_lon - min_lon, max_lat - min_lat)
-    west, east, south, north = min_lon + 180, max_lon + 180, min_lat + 90, max_lat + 90
+    box = _shifted(min_lon, min_lat, max_lon, max_lat)
     cells: set[str] = set()
     kind = "#g:"  # the record's own level; "#gc:" at every coarser one
     for size in LEVELS:
-        if size < extent:
-            continue
-        x0, x1 = math.floor(west / size), math.floor(east / size)
-        y0, y1 = math.floor(south / size), math.floor(north / size)
-        if x0 == x1 and y0 == y1:
-            cells.add(f"{kind}{size}:{x0}:{y0}")
-        else:
-            cells.update(
-                f"{kind}{size}:{x}:{y}" for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)
-            )
-        kind = "#gc:"
+        if size >= extent:
+            cells.update(_cells(kind, size, *box))
+            kind = "#gc:"
     return cells or {ANYWHERE}
 
 
 def query_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[str]:
     """The index entries a query's (checked, ordered) box matches any of: from the finest level
     where they are at most QUERY_ENTRIES (the coarsest level's are at most 37)."""
-    box = (min_lon, min_lat, max_lon, max_lat)
+    box = _shifted(min_lon, min_lat, max_lon, max_lat)
     for start, size in enumerate(LEVELS):
-        cells = [ANYWHERE, *_cells("gc", size, *box)]
+        cells = [ANYWHERE, *_cells("#gc:", size, *box)]
         for coarser in LEVELS[start:]:
-            cells += _cells("g", coarser, *box)
+            cells += _cells("#g:", coarser, *box)
         if len(cells) <= QUERY_ENTRIES:
             break
     return cells
 
 
-def _span(low: float, high: float, size: int, offset: int) -> range:
-    """The cell numbers along one axis that [low, high] touches (closed: a box ending on a cell
-    border touches the next cell too, as does one starting there)."""
-    return range(math.floor((low + offset) / size), math.floor((high + offset) / size) + 1)
+def _shifted(
+    min_lon: float, min_lat: float, max_lon: float, max_lat: float
+) -> tuple[float, float, float, float]:
+    """The box in degrees east of -180 and north of -90, where cell numbers start at 0."""
+    return min_lon + 180, min_lat + 90, max_lon + 180, max_lat + 90
 
 
-def _cells(
-    kind: str, size: int, min_lon: float, min_lat: float, max_lon: float, max_lat: float
-) -> list[str]:
-    return [
-        f"#{kind}:{size}:{x}:{y}"
-        for x in _span(min_lon, max_lon, size, 180)
-        for y in _span(min_lat, max_lat, size, 90)
-    ]
+def _cells(kind: str, size: int, west: float, south: float, east: float, north: float) -> list[str]:
+    """The cells of one level that a (shifted) box touches: closed, so a box ending on a cell
+    border touches the next cell too, as does one starting there. Most boxes sit in one cell
+    of a level, and that case builds its one name directly."""
+    x0, x1 = math.floor(west / size), math.floor(east / size)
+    y0, y1 = math.floor(south / size), math.floor(north / size)
+    if x0 == x1 and y0 == y1:
+        return [f"{kind}{size}:{x0}:{y0}"]
+    return [f"{kind}{size}:{x}:{y}" for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]

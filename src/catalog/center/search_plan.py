@@ -178,9 +178,7 @@ class Plan:
         mix's Chifeng box, about fifty cells: 24 ms as one condition, 10 ms as two, since it
         can skip through the second)."""
         assert self.bbox is not None
-        cells = " | ".join(map(quote_lexeme, query_cells(*self.bbox)))
-        condition: ColumnElement[bool] = c.lexemes.op("@@")(cast(literal(cells), TSQUERY))
-        return condition
+        return _matches(c, [" | ".join(map(quote_lexeme, query_cells(*self.bbox)))])
 
     def text_index(self, c: Any = d, *, facets: bool) -> ColumnElement[bool]:
         """The bigram index condition of the text (with `facets`, of the facet filters too)."""
@@ -260,7 +258,8 @@ def _visibility(c: Any, actor: Actor, node: Node) -> list[ColumnElement[bool]]:
 
 
 def _matches(c: Any, entries: list[str]) -> ColumnElement[bool]:
-    """The bigram index condition: every one of these (quoted) entries."""
+    """The bigram index condition: every one of these (quoted entries, or an OR group of
+    them)."""
     condition: ColumnElement[bool] = c.lexemes.op("@@")(cast(literal(" & ".join(entries)), TSQUERY))
     return condition
 
