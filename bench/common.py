@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -77,3 +78,35 @@ def throwaway_databases(server: str) -> Iterator[Callable[[], str]]:
         with psycopg.connect(libpq_url(server), autocommit=True) as conn:
             for name in created:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU a process on this machine has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def backend_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU used so far by each PostgreSQL backend on this machine serving `database`, by pid.
+
+    A backend names its database in its process title (`postgres: ... user database host`),
+    which is how the benchmarks tell the region's share of the server from the cities'.
+    Empty where the server runs elsewhere.
+    """
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres:") and f" {database} " in f"{title} ":
+            found[int(entry.name)] = process_cpu_seconds(int(entry.name))
+    return found

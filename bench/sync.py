@@ -4,7 +4,9 @@ Starts a region and two cities as real `catalog serve` processes, each on its ow
 cities first hold N published records between them (bulk path of the service layer, so the feed
 is written as in production) with sync off; then their pushers start and the clock runs until the
 region's directory finds all of them. Then single publishes at a city measure the lag until the
-region's directory finds each. Prints one JSON object.
+region's directory finds each. Prints one JSON object, with the CPU each node's Python and its
+database's PostgreSQL backends spent per record during the catch-up (this machine's processes;
+the server must run here for its share to show).
 
 Usage (from the checkout):
     .venv/bin/python -m bench.sync [--records N] [--lag-samples K] [--database-url URL|embedded]
@@ -19,10 +21,17 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from tests.factories import resource_body
 from tests.sync.nodes import NodeProcess, wait_for
 
-from bench.common import bench_server, server_settings, throwaway_databases
+from bench.common import (
+    backend_cpu_seconds,
+    bench_server,
+    process_cpu_seconds,
+    server_settings,
+    throwaway_databases,
+)
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.models import SearchDoc, SyncPeer
@@ -49,6 +58,39 @@ def _load(city: NodeProcess, count: int) -> None:
         ]
         with city.sessions() as session:
             publish_bulk(session, bodies=bodies, actor=Actor.operator(), node=city.node)
+
+
+CpuSnapshot = dict[str, tuple[float, dict[int, float]]]
+
+
+def _cpu(nodes: list[NodeProcess]) -> CpuSnapshot:
+    """Per node: CPU seconds so far of its `catalog serve` process and of each backend of its
+    database (the benchmark's own polling connection to the region included)."""
+    return {
+        node.code: (
+            process_cpu_seconds(node.process.pid) if node.process else 0.0,
+            backend_cpu_seconds(make_url(node.database_url).database or ""),
+        )
+        for node in nodes
+    }
+
+
+def _cpu_per_record(
+    before: CpuSnapshot, after: CpuSnapshot, records: int
+) -> dict[str, dict[str, float]]:
+    """Microseconds of CPU per record each node's Python and PostgreSQL spent between two
+    snapshots: the catch-up's budget on two cores at 10,000 records/s is 200 µs in all. The
+    cities' figures include their start-up (about 1.5 s of CPU each); a backend that exited in
+    between is not counted."""
+    out = {}
+    for code, (python, backends) in after.items():
+        python_before, backends_before = before.get(code, (0.0, {}))
+        database = sum(cpu - backends_before.get(pid, 0.0) for pid, cpu in backends.items())
+        out[code] = {
+            "python": round((python - python_before) / records * 1e6, 1),
+            "postgresql": round(database / records * 1e6, 1),
+        }
+    return out
 
 
 def _received(region: NodeProcess) -> int:
@@ -99,6 +141,7 @@ def main() -> None:
             load_seconds = time.perf_counter() - started
 
             region.start()
+            cpu_before = _cpu(nodes)
             started = time.perf_counter()
             for city in cities:
                 city.start()
@@ -107,6 +150,7 @@ def main() -> None:
             )
             wait_for(lambda: _searchable(region) >= share * len(cities), what="search rows")
             catch_up = time.perf_counter() - started
+            cpu = _cpu_per_record(cpu_before, _cpu(nodes), share * len(cities))
 
             lags = []
             chifeng = cities[0]
@@ -130,6 +174,7 @@ def main() -> None:
                 "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
                 "catch_up_seconds": round(catch_up, 2),
                 "catch_up_records_per_second": round(share * len(cities) / catch_up, 1),
+                "catch_up_cpu_us_per_record": cpu,
                 "lag_samples": len(lags),
                 "lag_p50_ms": round(statistics.median(lags) * 1000, 1),
                 "lag_p95_ms": round(lags[int(0.95 * (len(lags) - 1))] * 1000, 1),
