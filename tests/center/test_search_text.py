@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 from catalog.center.search_text import (
@@ -30,6 +31,17 @@ def test_a_run_is_indexed_by_its_bigrams_and_its_last_character():
 
 def test_no_bigram_spans_two_runs():
     assert "口信" not in lexemes("人口 信息")
+
+
+def test_any_normalised_text_is_indexed_by_each_run_s_bigrams_and_last_character():
+    alphabet = "人口信息统计aZ9９_-，. 😀\té́ǅ"
+    draw = random.Random(7)
+    for _ in range(2_000):
+        text = normalise("".join(draw.choices(alphabet, k=draw.randint(0, 12))))
+        runs = [run for run in text.split(" ") if run]
+        expected = {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
+        expected |= {run[-1] for run in runs}
+        assert lexemes(text) == expected, text
 
 
 def test_name_lexemes_are_indexed_again_with_a_mark():
