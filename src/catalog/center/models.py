@@ -302,8 +302,6 @@ class SearchDoc(Base):
             "resource_id",
         ),
         Index("ix_search_doc_origin_code", "origin_code", "status", "published_on", "resource_id"),
-        Index("ix_search_doc_path", "path", postgresql_using="gin"),
-        Index("ix_search_doc_class_prefixes", "class_prefixes", postgresql_using="gin"),
     )
 
     resource_id: Mapped[uuid.UUID] = mapped_column(
