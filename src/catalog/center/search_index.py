@@ -8,7 +8,6 @@ statement per call: the rows travel as one JSON parameter that PostgreSQL unpack
 
 from __future__ import annotations
 
-import functools
 import math
 import uuid
 from collections.abc import Iterable, Iterator
@@ -83,56 +82,30 @@ def row_for_body(
         "name_text": name,
         "body_text": body_text,
     }
-    entries = document_lexemes(name=name, rest=rest)
-    entries |= _facet_lexemes(
-        row["origin_code"],
-        row["department_code"],
-        row["format"],
-        row["share"],
-        row["update_cycle"],
-        row["open"],
-        tuple(path),
-        tuple(prefixes),
-    )
-    if row["min_lon"] is not None:
-        entries |= _box_cells(row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"])
+    entries = document_lexemes(name=name, rest=rest) | _facet_lexemes(row, path, prefixes)
     row["lexemes"] = " ".join(entries)
     return row
 
 
-# A node's records share a few departments, formats, paths and classifications, and most boxes
-# are a division's: their index entries are remembered, not rebuilt for every record written
-# (15 -> 2 µs a record where they repeat).
-@functools.lru_cache(maxsize=4096)
-def _facet_lexemes(
-    origin: str,
-    department: str,
-    format_: str,
-    share: str,
-    update_cycle: str,
-    open_: bool,
-    path: tuple[str, ...],
-    prefixes: tuple[str, ...],
-) -> frozenset[str]:
-    """The filter values of a row as index entries (search_text.facet_lexeme)."""
+def _facet_lexemes(row: SearchRow, path: list[str], prefixes: list[str]) -> set[str]:
+    """The filter values of a row as index entries (search_text.facet_lexeme), and its box's
+    grid cells (search_grid)."""
+    origin, department = row["origin_code"], row["department_code"]
     pairs = [
         ("o", origin),
         ("d", f"{origin}:{department}"),
         ("dc", department),
-        ("f", format_),
-        ("h", share),
-        ("u", update_cycle),
-        ("p", "1" if open_ else "0"),
+        ("f", row["format"]),
+        ("h", row["share"]),
+        ("u", row["update_cycle"]),
+        ("p", "1" if row["open"] else "0"),
         *(("n", code) for code in path),
         *(("c", prefix) for prefix in prefixes),
     ]
-    return frozenset(e for kind, value in pairs if (e := facet_lexeme(kind, value)) is not None)
-
-
-@functools.lru_cache(maxsize=4096)
-def _box_cells(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> frozenset[str]:
-    """The grid cells of a row's box (search_grid)."""
-    return frozenset(record_cells(min_lon, min_lat, max_lon, max_lat))
+    entries = {e for kind, value in pairs if (e := facet_lexeme(kind, value)) is not None}
+    if row["min_lon"] is not None:
+        entries |= record_cells(row["min_lon"], row["min_lat"], row["max_lon"], row["max_lat"])
+    return entries
 
 
 # Copies from children come from other releases: read their fields defensively, never trusting
