@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -78,6 +81,25 @@ def throwaway_databases(server: str) -> Iterator[Callable[[], str]]:
         with psycopg.connect(libpq_url(server), autocommit=True) as conn:
             for name in created:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def bounded_map(
+    pool: Executor, function: Callable[[T], R], items: Iterable[T], *, ahead: int
+) -> Iterator[R]:
+    """`pool.map`, but with at most `ahead` items handed over and not yet answered:
+    `Executor.map` takes the whole iterable at once, which held every record bench.search
+    generated for a 1,000,000-record load in its own process (2.2 GB)."""
+    pending: deque[Future[R]] = deque()
+    for item in items:
+        pending.append(pool.submit(function, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")

@@ -34,7 +34,7 @@ import httpx
 from sqlalchemy import text
 from tests.sync.nodes import NodeProcess
 
-from bench.common import bench_server, server_settings, throwaway_databases
+from bench.common import bench_server, bounded_map, server_settings, throwaway_databases
 from bench.corpus import NODES, Record, department_names, records
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
@@ -221,7 +221,8 @@ def load(region: NodeProcess, count: int, loaders: int) -> dict[str, float]:
         initializer=_start_loader,
         initargs=(region.database_url, region.node),
     ) as pool:
-        for spent, done in pool.map(_load_chunk, enumerate(_chunks(records(count), BATCH * 3))):
+        chunks = enumerate(_chunks(records(count), BATCH * 3))
+        for spent, done in bounded_map(pool, _load_chunk, chunks, ahead=2 * loaders):
             for path in seconds:
                 seconds[path] += spent[path]
                 counts[path] += done[path]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-from bench.common import backend_cpu_seconds, process_cpu_seconds, server_settings
+from bench.common import backend_cpu_seconds, bounded_map, process_cpu_seconds, server_settings
 from sqlalchemy.engine import make_url
 
 from catalog.db import libpq_url
@@ -41,3 +43,20 @@ def test_the_backends_serving_a_database_are_found_by_its_name(database_url: str
 
         assert pid in backend_cpu_seconds(database)
         assert pid not in backend_cpu_seconds(database + "_other")
+
+
+def test_bounded_map_answers_in_order_taking_at_most_ahead_items_beyond_those_answered() -> None:
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(20):
+            taken.append(n)
+            yield n
+
+    answered = []
+    with ThreadPoolExecutor(2) as pool:
+        for answer in bounded_map(pool, lambda n: n * n, items(), ahead=3):
+            assert len(taken) <= len(answered) + 3
+            answered.append(answer)
+
+    assert answered == [n * n for n in range(20)]
