@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import rdflib
 from lxml import etree
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF, Namespace
 
 from catalog.center import gbt21063
 from tests.factories import DEPT, OTHER_DEPT, auth, create, published, resource_body
@@ -15,6 +16,7 @@ from tests.factories import DEPT, OTHER_DEPT, auth, create, published, resource_
 XML = {"Content-Type": "application/xml"}
 JSONL = {"Content-Type": "application/x-ndjson"}
 BODY_FIELDS = [*resource_body(), "custodian", "volume"]
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 
 def xml_of(client, resource_id: str, token: str | None = None) -> bytes:
@@ -186,11 +188,22 @@ def test_import_needs_a_user(client, cast):
     assert response.status_code == 401
 
 
-def dcat_graph(client, **params: str) -> rdflib.Graph:
+def dcat_page(client, **params: str):
     response = client.get("/api/v1/dcat", params=params)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/ld+json")
-    return rdflib.Graph().parse(data=response.text, format="json-ld")
+    return response
+
+
+def dcat_graph(client, **params: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=dcat_page(client, **params).text, format="json-ld")
+
+
+def next_page(graph: rdflib.Graph) -> str | None:
+    """Where a harvester goes next: the hydra:nextPage of the page's hydra:PagedCollection."""
+    [view] = graph.subjects(RDF.type, HYDRA.PagedCollection)
+    following = graph.value(view, HYDRA.nextPage)
+    return None if following is None else str(following)
 
 
 def test_dcat_lists_published_resources_as_datasets(client, cast):
@@ -214,6 +227,45 @@ def test_dcat_open_only_leaves_out_what_is_not_open(client, cast):
     graph = dcat_graph(client, open="true")
     titles = {str(graph.value(d, DCTERMS.title)) for d in graph.subjects(RDF.type, DCAT.Dataset)}
     assert titles == {opened["name"]}
+
+
+def test_dcat_pages_followed_by_their_next_links_give_every_dataset_once(client, cast):
+    expected = {published(client, cast, name=f"分页数据{n}")["id"] for n in range(5)}
+    seen: list[str] = []
+    params = {"limit": "2"}
+    for _ in range(5):
+        response = dcat_page(client, **params)
+        graph = rdflib.Graph().parse(data=response.text, format="json-ld")
+        seen += [str(d).rsplit("/", 1)[1] for d in graph.subjects(RDF.type, DCAT.Dataset)]
+        following = next_page(graph)
+        if following is None:
+            assert "link" not in response.headers
+            break
+        assert response.headers["link"] == f'<{following}>; rel="next"'
+        params = dict(parse_qsl(urlsplit(following).query))
+
+    assert sorted(seen) == sorted(expected)
+    assert len(seen) == 5
+
+
+def test_the_dcat_next_page_keeps_the_open_only_choice(client, cast):
+    for n in range(3):
+        published(
+            client, cast, share={"type": "unconditional"}, open={"to_public": True}, name=f"开{n}"
+        )
+    following = next_page(dcat_graph(client, open="true", limit="1"))
+    assert following is not None
+    assert dict(parse_qsl(urlsplit(following).query))["open"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"limit": "0"}, "limit"), ({"limit": "1001"}, "limit"), ({"cursor": "x"}, "cursor")],
+)
+def test_bad_dcat_page_parameters_get_a_422_naming_the_parameter(client, params, field):
+    response = client.get("/api/v1/dcat", params=params)
+    assert response.status_code == 422, response.text
+    assert [f["path"] for f in response.json()["fields"]] == [field]
 
 
 def test_a_paper_resource_round_trips_its_custodian_and_volume(client, cast):

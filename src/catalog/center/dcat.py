@@ -1,14 +1,17 @@
 """The published catalogue as DCAT (JSON-LD), the vocabulary open-data portals harvest.
 
-Written as a stream of text pieces, a dataset at a time, so the catalogue of a million records
-is never one object in memory.
+A catalogue of a million records is about a gigabyte of JSON-LD and took this machine eight
+minutes to write, so it goes out in pages: keyset pages in id order, each a complete catalogue
+document naming the next page the way harvesters follow it (a `hydra:PagedCollection` with
+`hydra:nextPage`, as CKAN's DCAT extension writes and reads them).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import uuid
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,51 +28,71 @@ CONTEXT = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "locn": "http://www.w3.org/ns/locn#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
 }
-_PAGE = 500
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1_000
 # How a link of each kind is offered in a distribution.
 _URL_PROPERTY = {"download": "dcat:downloadURL"}
 
 
-def catalogue(session: Session, *, node: Node, open_only: bool = False) -> Iterator[str]:
-    """The catalogue document, in pieces: published, non-secret records (`open_only`: open ones)."""
-    head = {
+@dataclass(frozen=True)
+class Page:
+    """One page of the catalogue, and the address of the next (None on the last)."""
+
+    document: dict[str, Any]
+    next_url: str | None
+
+
+def catalogue(
+    session: Session,
+    *,
+    node: Node,
+    open_only: bool = False,
+    limit: int = PAGE_SIZE,
+    after: uuid.UUID | None = None,
+) -> Page:
+    """A page of the catalogue: up to `limit` published, non-secret records (`open_only`: open
+    ones) after the id `after`, in id order."""
+    statement = (
+        select(Resource)
+        .where(Resource.status == "published", Resource.secret.is_(False))
+        .order_by(Resource.id)
+        .limit(limit + 1)
+    )
+    if open_only:
+        statement = statement.where(Resource.published["open"]["to_public"].as_boolean())
+    if after is not None:
+        statement = statement.where(Resource.id > after)
+    resources = list(session.scalars(statement))
+    more = len(resources) > limit
+    resources = resources[:limit]
+
+    def url(cursor: str | None) -> str:
+        query = {"open": "true"} if open_only else {}
+        query |= {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        return f"{node.url}/api/v1/dcat?{urlencode(query)}"
+
+    paging: dict[str, Any] = {
+        "@id": url(str(after) if after else None),
+        "@type": "hydra:PagedCollection",
+        "hydra:itemsPerPage": limit,
+        "hydra:firstPage": url(None),
+    }
+    next_url = url(str(resources[-1].id)) if more else None
+    if next_url is not None:
+        paging["hydra:nextPage"] = next_url
+    document = {
         "@context": CONTEXT,
         "@id": f"{node.url}/api/v1/dcat",
         "@type": "dcat:Catalog",
         "dct:title": node.name,
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": node.name},
         "foaf:homepage": {"@id": node.url},
+        "dcat:dataset": [dataset(published_view(r)) for r in resources],
+        "hydra:view": paging,
     }
-    text = json.dumps(head, ensure_ascii=False)
-    yield text[:-1] + ', "dcat:dataset": ['
-    first = True
-    for view in _published(session, open_only=open_only):
-        yield ("" if first else ",") + json.dumps(dataset(view), ensure_ascii=False)
-        first = False
-    yield "]}"
-
-
-def _published(session: Session, *, open_only: bool) -> Iterator[dict[str, Any]]:
-    statement = (
-        select(Resource)
-        .where(Resource.status == "published", Resource.secret.is_(False))
-        .order_by(Resource.id)
-        .limit(_PAGE)
-    )
-    if open_only:
-        statement = statement.where(Resource.published["open"]["to_public"].as_boolean())
-    after = None
-    while True:
-        page = session.scalars(
-            statement if after is None else statement.where(Resource.id > after)
-        ).all()
-        for resource in page:
-            yield published_view(resource)
-        if len(page) < _PAGE:
-            return
-        after = page[-1].id
-        session.expunge_all()
+    return Page(document=document, next_url=next_url)
 
 
 def dataset(view: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response
 
 from catalog.api.deps import NodeDep, ReaderDep, SessionDep, UserDep
 from catalog.center import dcat, exchange, xmlsafe
@@ -67,21 +68,20 @@ def import_records(
     return report.as_dict()
 
 
-@router.get("/dcat", response_class=StreamingResponse)
+@router.get("/dcat")
 def dcat_catalogue(
     session: SessionDep,
     node: NodeDep,
     actor: ReaderDep,
     open: Annotated[bool, Query(description="only resources open to the public")] = False,
-) -> StreamingResponse:
-    """The published catalogue as DCAT JSON-LD, streamed record by record.
-
-    The request's session stays open until the last record has gone out (dependencies with
-    yield end after the response, FastAPI >= 0.121).
-    """
-
-    def pieces() -> Iterator[bytes]:
-        for piece in dcat.catalogue(session, node=node, open_only=open):
-            yield piece.encode()
-
-    return StreamingResponse(pieces(), media_type="application/ld+json")
+    limit: Annotated[int, Query(ge=1, le=dcat.MAX_PAGE_SIZE)] = dcat.PAGE_SIZE,
+    cursor: Annotated[
+        uuid.UUID | None, Query(description="where the previous page ended (its next link)")
+    ] = None,
+) -> Response:
+    """A page of the published catalogue as DCAT JSON-LD; `hydra:view` and the `Link` header
+    name the next page."""
+    page = dcat.catalogue(session, node=node, open_only=open, limit=limit, after=cursor)
+    headers = {"Link": f'<{page.next_url}>; rel="next"'} if page.next_url else {}
+    body = json.dumps(page.document, ensure_ascii=False).encode()
+    return Response(body, media_type="application/ld+json", headers=headers)
