@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Sequence,
+    SmallInteger,
     String,
     Text,
     Uuid,
@@ -328,3 +329,25 @@ class SearchDoc(Base):
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     lexemes: Mapped[Any] = mapped_column(TSVECTOR)
+
+
+class InventoryCount(Base):
+    """Signed counts of published search rows per facet grouping set (GET /api/v1/stats).
+
+    Written only by the triggers of migration 0011, one group of rows per statement that changes
+    `search_doc`; the inventory is their sum, folded together now and then (center/stats.py).
+    `grouping_set` is PostgreSQL's grouping() of the facet columns, as center/search_facets.py
+    reads it.
+    """
+
+    __tablename__ = "inventory_count"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    grouping_set: Mapped[int] = mapped_column(SmallInteger)
+    origin_code: Mapped[str | None] = mapped_column(String(12))
+    department_code: Mapped[str | None] = mapped_column(String(64))
+    format: Mapped[str | None] = mapped_column(String(16))
+    share: Mapped[str | None] = mapped_column(String(16))
+    class_top: Mapped[str | None] = mapped_column(String(3))
+    secret: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(BigInteger)
