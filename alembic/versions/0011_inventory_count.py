@@ -7,11 +7,12 @@ counts per grouping set (`inventory_count`), and the inventory sums those few ro
 folds them together now and then (center/stats.py).
 
 The triggers are statement-level with transition tables, so a set of a thousand records adds
-one grouping pass over those records (about 2 µs a record), not a write per record. They see
-every path that changes a search row, the cascade from a deleted resource and `catalog reindex`
-included, so the counts cannot drift from the rows. The counting statement runs through EXECUTE
-because a statement naming a transition table the trigger lacks (the old rows of an insert)
-cannot be planned.
+one grouping pass over those records, not a write per record: about 3 µs a record (`EXPLAIN
+ANALYZE` of 2,000 rows: inserted 2.8 µs, updated 3.6 µs; the foreign key's check costs 20). They
+see every path that changes a search row, the cascade from a deleted resource and `catalog
+reindex` included, so the counts cannot drift from the rows. The counting statement runs
+through EXECUTE because a statement naming a transition table the trigger lacks (the old rows of
+an insert) cannot be planned.
 
 Revision ID: 0011
 Revises: 0010

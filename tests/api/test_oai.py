@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from catalog.center import gbt21063, oai, oai_records
-from tests.factories import DEPT, create, published, retired
+from tests.factories import DEPT, OTHER_DEPT, create, make_department, published, retired
 
 NS = {"o": oai_records.OAI, "dc": oai_records.DC, "g": gbt21063.CORE}
 
@@ -95,6 +95,31 @@ def test_list_sets_names_the_sets_records_belong_to(client, cast):
     root = harvest(client, verb="ListSets")
     specs = root.xpath("//o:setSpec/text()", namespaces=NS)
     assert {"node:150000", f"department:150000:{DEPT}", "format:database"} <= set(specs)
+
+
+def department_sets(client) -> dict[str, str]:
+    root = harvest(client, verb="ListSets")
+    sets = root.xpath("//o:set", namespaces=NS)
+    named = {
+        s.findtext("o:setSpec", namespaces=NS): s.findtext("o:setName", namespaces=NS) for s in sets
+    }
+    return {spec: name for spec, name in named.items() if spec.count(":") == 2}
+
+
+def test_list_sets_offers_the_departments_with_a_harvestable_record_under_their_names(
+    client, cast, session
+):
+    make_department(session, "D03", "赤峰市林业局")
+    make_department(session, "D04", "赤峰市审计局")
+    published(client, cast)
+    retired(client, cast, token=cast.admin, department_code=OTHER_DEPT)
+    published(client, cast, token=cast.admin, department_code="D03", secret=True)
+    create(client, cast, token=cast.admin, department_code="D04")
+
+    assert department_sets(client) == {
+        f"department:150000:{DEPT}": "赤峰市统计局",
+        f"department:150000:{OTHER_DEPT}": "赤峰市公安局",  # named by its retired record
+    }
 
 
 def test_from_and_until_select_by_datestamp(client, cast):

@@ -41,7 +41,7 @@ from catalog.center.oai_records import (
     stamp,
     sub,
 )
-from catalog.center.vocab import LABELS, FormatCategory
+from catalog.center.oai_sets import list_sets
 
 PAGE = 200
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
@@ -180,27 +180,7 @@ def _list_sets(session: Session, repository: Repository, args: dict[str, str]) -
     if "resumptionToken" in args:
         raise OaiError("badResumptionToken", "ListSets is answered whole; no token was issued")
     element = etree.Element(f"{{{OAI}}}ListSets")
-    sets: list[tuple[str, str]] = [
-        ("node", "按来源节点"),
-        ("department", "按提供方"),
-        ("format", "按资源格式"),
-    ]
-    origins = select(Resource.origin_code, func.max(Resource.origin_name)).where(_harvestable())
-    for code, name in session.execute(
-        origins.group_by(Resource.origin_code).order_by(Resource.origin_code)
-    ):
-        sets.append((f"node:{code}", name))
-        sets.append((f"department:{code}", f"{name} 的提供方"))
-    departments = (
-        select(Resource.origin_code, Resource.department_code, func.max(Resource.department_name))
-        .where(_harvestable())
-        .group_by(Resource.origin_code, Resource.department_code)
-        .order_by(Resource.origin_code, Resource.department_code)
-    )
-    for origin, code, name in session.execute(departments):
-        sets.append((f"department:{origin}:{code}", name))
-    sets.extend((f"format:{category.value}", LABELS[category.value]) for category in FormatCategory)
-    for spec, name in sets:
+    for spec, name in list_sets(session):
         described = sub(element, "set")
         sub(described, "setSpec", spec)
         sub(described, "setName", name)

@@ -50,6 +50,7 @@ def inventory(session: Session, *, actor: Actor) -> dict[str, Any]:
     """Exact counts of published resources (secret ones only for reviewers and admins)."""
     fold_if_many(session)
     count = cast(func.sum(InventoryCount.n), BigInteger)
+    # Rows taken and rows passing, as facets_of reads a count without filters.
     kept = select(*_KEY, count, count).group_by(*_KEY)
     if not actor.is_reviewer:
         kept = kept.where(InventoryCount.secret.is_(False))
