@@ -2,6 +2,8 @@
 
 A bucket is the set of records whose id starts with one hex digit; its digest is the SHA-256 of
 the sorted `id:version` lines. Only what travels is counted: published and retired, never secret.
+`bucket_digests` says so in Python; `digests` asks PostgreSQL for the same in one pass, since
+sending a city's 333,333 pairs to Python to sort and hash them took 3.5 s of a 5 s answer.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from catalog.center.models import Resource
@@ -48,24 +50,50 @@ def bucket_digests(pairs: list[tuple[str, int]]) -> dict[str, dict[str, Any]]:
     }
 
 
+# Text order of ids is their order as uuids (fixed-width lowercase hex), so `ORDER BY id` sorts
+# the lines as `bucket_digests` does. A code's sequence number is what follows the origin's code
+# after the first slash; numeric, since a child's code may hold more digits than a bigint.
+_DIGESTS = text(
+    """
+    SELECT substr(CAST(id AS text), 1, 1), count(*),
+           encode(sha256(convert_to(
+               string_agg(CAST(id AS text) || ':' || version, E'\\n' ORDER BY id), 'UTF8')), 'hex')
+    FROM resource
+    WHERE origin_code = :origin AND status IN ('published', 'retired') AND NOT secret
+    GROUP BY 1
+    """
+)
+_MAX_CODE_NUMBER = text(
+    """
+    SELECT max(CAST(substr(tail, length(:origin) + 1) AS numeric))
+    FROM (SELECT substr(code, strpos(code, '/') + 1) AS tail FROM resource
+          WHERE origin_code = :origin AND strpos(code, '/') > 0) AS c
+    WHERE left(tail, length(:origin)) = :origin AND substr(tail, length(:origin) + 1) ~ '^[0-9]+$'
+    """
+)
+_EMPTY = hashlib.sha256(b"").hexdigest()
+
+
+def digests(session: Session, origin: str) -> dict[str, dict[str, Any]]:
+    """`bucket_digests` of the records held from `origin`, computed by PostgreSQL."""
+    found = {b: {"count": 0, "digest": _EMPTY} for b in BUCKETS}
+    for bucket, count, hashed in session.execute(_DIGESTS, {"origin": origin}):
+        found[bucket] = {"count": int(count), "digest": hashed}
+    return found
+
+
 def digest(session: Session, origin: str) -> dict[str, Any]:
     """The digest answer of API.md, plus the highest code number seen from that origin."""
     return {
         "origin": origin,
-        "buckets": bucket_digests(entries(session, origin)),
+        "buckets": digests(session, origin),
         "max_code_number": max_code_number(session, origin),
     }
 
 
 def max_code_number(session: Session, origin: str) -> int:
     """The highest sequence number in the codes held from `origin` (0 when none)."""
-    codes = session.scalars(select(Resource.code).where(Resource.origin_code == origin))
-    best = 0
-    for code in codes:
-        _, _, tail = code.partition("/")
-        if tail.startswith(origin) and tail[len(origin) :].isdigit():
-            best = max(best, int(tail[len(origin) :]))
-    return best
+    return int(session.scalar(_MAX_CODE_NUMBER, {"origin": origin}) or 0)
 
 
 def records(session: Session, ids: list[uuid.UUID]) -> list[tuple[Resource, dict[str, Any]]]:

@@ -98,7 +98,7 @@ def verify_child(sessions: sessionmaker[Session], *, code: str, node: Node, repa
             drift.origins += 1
             theirs = client.digest(origin)["buckets"]
             with sessions() as session:
-                ours = digest.bucket_digests(digest.entries(session, origin))
+                ours = digest.digests(session, origin)
             for bucket, mine in ours.items():
                 drift.buckets_compared += 1
                 if theirs.get(bucket, {}).get("digest") == mine["digest"]:
