@@ -74,3 +74,28 @@ def test_boxes_indexed_before_the_grid_gain_its_cells_and_lose_them_going_down(f
     migrate(engine)
     assert cells() == sorted(record_cells(*box))
     engine.dispose()
+
+
+def test_feeds_written_before_one_row_per_resource_keep_only_each_resource_s_newest(
+    fresh_database,
+):
+    engine = make_engine(fresh_database())
+    downgrade(engine, "0011")
+    rows = [("0b1c0e4e-0000-4000-8000-000000000001", v) for v in (1, 2, 3)]
+    rows.append(("0b1c0e4e-0000-4000-8000-000000000002", 1))
+    with engine.begin() as connection:
+        for rid, version in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO change (resource_id, version, op, origin, path, payload) "
+                    "VALUES (:rid, :version, 'upsert', '150400', '[\"150400\"]', '{}')"
+                ),
+                {"rid": rid, "version": version},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(
+            text("SELECT CAST(resource_id AS text), version FROM change ORDER BY seq")
+        ).all()
+    assert kept == [rows[2], rows[3]]
+    engine.dispose()

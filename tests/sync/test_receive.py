@@ -155,6 +155,17 @@ def test_a_received_record_enters_the_parents_own_feed(region):
     assert row.origin == "150400"
 
 
+def test_a_newer_received_version_supersedes_the_older_in_the_parents_feed(region):
+    client, sessions, key = region
+    rid = uuid.uuid4()
+    copy = resource_copy(rid, 1)
+    _push(client, key, batch([change(rid, 1, copy=copy)]))
+    assert _push(client, key, batch([change(rid, 2, copy=copy)])).json()["applied"] == 1
+    with sessions() as session:
+        versions = session.scalars(select(Change.version).where(Change.resource_id == rid)).all()
+    assert versions == [2]
+
+
 def test_the_same_batch_twice_is_harmless(region):
     client, sessions, key = region
     rid = uuid.uuid4()

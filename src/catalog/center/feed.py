@@ -4,6 +4,12 @@ Publishing, retiring and ingesting call in here; sync/ reads the feed and sends 
 one transaction-scoped advisory lock before inserting, so rows become visible in `seq` order: a
 reader that has seen seq N can never later find a committed row below N (the classic outbox gap
 where a slow transaction commits a smaller number after a faster one).
+
+A resource's new row supersedes its older ones, which are deleted under the same lock. A reader
+after any seq still gets the newest version, and a change only applies if newer, so skipping the
+older ones changes nothing for it; the feed holds a row per resource instead of every version it
+ever had, and the metadata of a resource since made secret (its older rows) is never sent again,
+to a parent behind on the feed or to a new one pulling it from the start.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -63,6 +69,8 @@ def _row(resource: Resource, op: str, *, payload: dict[str, Any] | None) -> dict
 
 def _add(session: Session, rows: list[dict[str, Any]]) -> None:
     lock_and_notify(session)
+    superseded = delete(Change).where(Change.resource_id.in_({r["resource_id"] for r in rows}))
+    session.execute(superseded)
     session.execute(insert(Change), rows)
 
 
