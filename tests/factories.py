@@ -135,6 +135,16 @@ def published(
     return dict(response.json())
 
 
+def approve_changes(client: TestClient, cast: Cast, resource_id: str, **changes: Any) -> None:
+    """A new version of a published resource: its draft edited with `changes`, submitted and
+    approved."""
+    body = resource_body(**changes)
+    headers = auth(cast.cataloguer)
+    assert client.put(f"/api/v1/resources/{resource_id}", json=body, headers=headers).is_success
+    assert act(client, cast.cataloguer, resource_id, "submit").is_success
+    assert act(client, cast.reviewer, resource_id, "approve").is_success
+
+
 def rejected(client: TestClient, cast: Cast, **overrides: Any) -> dict[str, Any]:
     """A submitted draft that a reviewer sent back."""
     resource = submitted(client, cast, **overrides)

@@ -99,3 +99,35 @@ def test_feeds_written_before_one_row_per_resource_keep_only_each_resource_s_new
         ).all()
     assert kept == [rows[2], rows[3]]
     engine.dispose()
+
+
+def test_resources_made_secret_before_the_withdrawn_flag_are_found_by_their_tombstones(
+    fresh_database,
+):
+    engine = make_engine(fresh_database())
+    with make_sessionmaker(engine)() as session:
+        make_department(session, "D01")
+        bodies = [ResourceBody.model_validate(resource_body(name=f"资源{n}")) for n in range(3)]
+        node = Node(code="150000", name="内蒙古自治区", url="http://region.test")
+        shared, never_shared, public = publish_bulk(
+            session, bodies=bodies, actor=Actor.operator(), node=node
+        )
+        session.commit()
+    downgrade(engine, "0012")
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE resource SET secret = true WHERE id IN (:a, :b)"),
+            {"a": shared, "b": never_shared},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO change (resource_id, version, op, origin, path, payload) "
+                "VALUES (:id, 2, 'retire', '150000', '[\"150000\"]', NULL)"
+            ),
+            {"id": shared},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        withdrawn = dict(connection.execute(text("SELECT id, withdrawn FROM resource")).all())
+    assert withdrawn == {shared: True, never_shared: False, public: False}
+    engine.dispose()

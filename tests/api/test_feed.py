@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from catalog.center.models import Change
-from tests.factories import act, auth, published, resource_body
+from tests.factories import act, approve_changes, published
 
 
 def feed_of(session, resource_id: str) -> list[tuple[int, str, bool]]:
@@ -18,14 +18,6 @@ def feed_of(session, resource_id: str) -> list[tuple[int, str, bool]]:
         .order_by(Change.seq)
     )
     return [(version, op, payload is not None) for version, op, payload in rows]
-
-
-def approve_changes(client, cast, resource_id: str, **changes) -> None:
-    body = resource_body(**changes)
-    headers = auth(cast.cataloguer)
-    assert client.put(f"/api/v1/resources/{resource_id}", json=body, headers=headers).is_success
-    assert act(client, cast.cataloguer, resource_id, "submit").is_success
-    assert act(client, cast.reviewer, resource_id, "approve").is_success
 
 
 def test_a_replaced_version_supersedes_the_older_in_the_feed(client, cast, session):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from lxml import etree
 
 from catalog.center import gbt21063, oai, oai_records
-from tests.factories import DEPT, OTHER_DEPT, create, make_department, published, retired
+from tests.factories import (
+    DEPT,
+    OTHER_DEPT,
+    approve_changes,
+    create,
+    make_department,
+    published,
+    retired,
+)
 
 NS = {"o": oai_records.OAI, "dc": oai_records.DC, "g": gbt21063.CORE}
 
@@ -64,6 +72,31 @@ def test_drafts_and_secret_records_are_not_harvested(client, cast):
     published(client, cast, secret=True, open={"to_public": False})
     root = harvest(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
     assert error_code(root) == "noRecordsMatch"
+
+
+def test_a_record_made_secret_after_being_shared_stays_as_a_deleted_header_without_metadata(
+    client, cast
+):
+    resource = published(client, cast, format={"category": "database"})
+    approve_changes(client, cast, resource["id"], secret=True, format={"category": "web"})
+    identifier = f"urn:uuid:{resource['id']}"
+
+    root = harvest(client, verb="ListRecords", metadataPrefix="oai_dc")
+    [record] = root.xpath("//o:record", namespaces=NS)
+    header = record.find("o:header", NS)
+    assert header.get("status") == "deleted"
+    assert header.findtext("o:identifier", namespaces=NS) == identifier
+    assert record.find("o:metadata", NS) is None
+    specs = header.xpath("o:setSpec/text()", namespaces=NS)
+    assert not [s for s in specs if s.startswith("format:")]
+    for category in ("web", "database"):
+        in_format = harvest(
+            client, verb="ListIdentifiers", metadataPrefix="oai_dc", set=f"format:{category}"
+        )
+        assert error_code(in_format) == "noRecordsMatch"
+    got = harvest(client, verb="GetRecord", identifier=identifier, metadataPrefix="gbt21063")
+    assert got.find("o:GetRecord/o:record/o:header", NS).get("status") == "deleted"
+    assert got.find("o:GetRecord/o:record/o:metadata", NS) is None
 
 
 def test_a_retired_record_stays_as_a_deleted_header(client, cast):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     func,
     text,
 )
@@ -117,7 +118,9 @@ class Resource(Base):
             "ix_resource_harvest",
             "harvest_stamp",
             "id",
-            postgresql_where=text("status IN ('published', 'retired') AND NOT secret"),
+            postgresql_where=text(
+                "status IN ('published', 'retired') AND (NOT secret OR withdrawn)"
+            ),
         ),
     )
 
@@ -133,6 +136,8 @@ class Resource(Base):
     department_code: Mapped[str] = mapped_column(String(64))
     department_name: Mapped[str] = mapped_column(String(200))
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Shared once and secret now: OAI-PMH shows it as a deleted record, without its metadata.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     published: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     published_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = now_column()

@@ -1,6 +1,7 @@
 """OAI-PMH 2.0: the node's published catalogue for harvesters (open-data portals, other catalogues).
 
-The six verbs over the records anyone may read (published and retired, never secret), in the
+The six verbs over the records anyone may read (published and retired, never secret; one made
+secret after being shared stays as a deleted record, without its metadata), in the
 `oai_dc` and `gbt21063` formats. A record's datestamp is when it last changed in this repository
 (`resource.harvest_stamp`); retired records stay as deleted headers for good (`deletedRecord`
 persistent). Lists are paged with keyset resumption tokens on (datestamp, id), so a harvest of a
@@ -24,7 +25,7 @@ from functools import partial
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import Select, and_, func, not_, select, true, tuple_
+from sqlalchemy import Select, and_, func, not_, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from catalog.center import gbt21063
@@ -278,13 +279,17 @@ def _in_set(spec: str) -> Any:
             conditions.append(Resource.department_code == ":".join(levels[1:]))
         return and_(true(), *conditions)
     if levels:
-        return Resource.published["format"]["category"].astext == levels[0]
+        # A withdrawn record's format is its secret version's: it is in no format set.
+        category = Resource.published["format"]["category"].astext
+        return and_(category == levels[0], not_(Resource.secret))
     return true()
 
 
 def _harvestable() -> Any:
-    """What the OAI interface shows (the partial index ix_resource_harvest covers exactly this)."""
-    return and_(Resource.status.in_(("published", "retired")), not_(Resource.secret))
+    """What the OAI interface shows (the partial index ix_resource_harvest covers exactly this):
+    published and retired records, and as deleted records those made secret after being shared."""
+    shown = or_(not_(Resource.secret), Resource.withdrawn)
+    return and_(Resource.status.in_(("published", "retired")), shown)
 
 
 def _record(session: Session, identifier: str) -> Resource:

@@ -21,15 +21,21 @@ DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
+def deleted(resource: Resource) -> bool:
+    """Shown as a deleted record: retired, or made secret after being shared (its metadata is
+    the secret version's, so none of it is shown, its format set included)."""
+    return resource.status == "retired" or resource.secret
+
+
 def header(resource: Resource) -> etree._Element:
     header = etree.Element(f"{{{OAI}}}header")
-    if resource.status == "retired":
+    if deleted(resource):
         header.set("status", "deleted")
     sub(header, "identifier", f"urn:uuid:{resource.id}")
     sub(header, "datestamp", stamp(resource.harvest_stamp))
     sub(header, "setSpec", f"node:{resource.origin_code}")
     sub(header, "setSpec", f"department:{resource.origin_code}:{resource.department_code}")
-    if resource.published is not None:
+    if resource.published is not None and not resource.secret:
         sub(header, "setSpec", f"format:{resource.published['format']['category']}")
     return header
 
@@ -37,7 +43,7 @@ def header(resource: Resource) -> etree._Element:
 def record_element(resource: Resource, prefix: str) -> etree._Element:
     record = etree.Element(f"{{{OAI}}}record")
     record.append(header(resource))
-    if resource.status != "retired" and resource.published is not None:
+    if not deleted(resource) and resource.published is not None:
         metadata = sub(record, "metadata")
         view = published_view(resource)
         metadata.append(dublin_core(view) if prefix == "oai_dc" else gbt21063.encode(view))

@@ -135,6 +135,7 @@ def approve_resource(
     now = datetime.now(UTC)
     resource.published = draft.body
     resource.secret = bool(draft.body.get("secret", False))
+    resource.withdrawn = resource.secret and (was_shared or resource.withdrawn)
     _set_department(resource, department)
     resource.version += 1
     resource.status = Status.PUBLISHED
