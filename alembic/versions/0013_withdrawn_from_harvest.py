@@ -39,21 +39,16 @@ def upgrade() -> None:
         )
         """
     )
-    op.drop_index("ix_resource_harvest", table_name="resource")
-    op.create_index(
-        "ix_resource_harvest",
-        "resource",
-        ["harvest_stamp", "id"],
-        postgresql_where=sa.text(_HARVEST),
-    )
+    _harvest_index(_HARVEST)
 
 
 def downgrade() -> None:
+    _harvest_index(_HARVEST_BEFORE)
+    op.drop_column("resource", "withdrawn")
+
+
+def _harvest_index(where: str) -> None:
     op.drop_index("ix_resource_harvest", table_name="resource")
     op.create_index(
-        "ix_resource_harvest",
-        "resource",
-        ["harvest_stamp", "id"],
-        postgresql_where=sa.text(_HARVEST_BEFORE),
+        "ix_resource_harvest", "resource", ["harvest_stamp", "id"], postgresql_where=sa.text(where)
     )
-    op.drop_column("resource", "withdrawn")
