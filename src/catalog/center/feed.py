@@ -15,6 +15,7 @@ to a parent behind on the feed or to a new one pulling it from the start.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
@@ -67,10 +68,17 @@ def _row(resource: Resource, op: str, *, payload: dict[str, Any] | None) -> dict
     }
 
 
+def drop_superseded(session: Session, resource_ids: Collection[Any]) -> None:
+    """Delete the feed rows of resources whose newer row is about to be written (under the feed
+    lock, see above). A resource new here has none: callers writing many new ones leave them out
+    (1,000 index probes a set, 3-5 ms at 1,000,000 feed rows)."""
+    if resource_ids:
+        session.execute(delete(Change).where(Change.resource_id.in_(resource_ids)))
+
+
 def _add(session: Session, rows: list[dict[str, Any]]) -> None:
     lock_and_notify(session)
-    superseded = delete(Change).where(Change.resource_id.in_({r["resource_id"] for r in rows}))
-    session.execute(superseded)
+    drop_superseded(session, {r["resource_id"] for r in rows})
     session.execute(insert(Change), rows)
 
 

@@ -128,14 +128,8 @@ _INSERT = text(
     SELECT id FROM written
     """
 )
-# A record's older feed rows are superseded by the new one (center/feed.py). Only a record held
-# here before has any: records are never deleted, so a new one has no rows to look for (1,000
-# index probes a set, 3-5 ms at 1,000,000 feed rows, saved on every set of new records).
 _FEED = text(
     """
-    WITH superseded AS (
-        DELETE FROM change WHERE resource_id = ANY(CAST(:replaced AS uuid[]))
-    )
     INSERT INTO change (resource_id, version, op, origin, path, payload)
     SELECT id, CAST(payload->>'version' AS int),
            CASE WHEN payload->>'status' = 'retired' THEN 'retire' ELSE 'upsert' END,
@@ -175,7 +169,9 @@ def write(
     search_index.upsert(session, (staged[i].search_row for i in written))
     if written:
         feed.lock_and_notify(session)
-        session.execute(_FEED, {"written": written, "replaced": replaced})
+        # Only a record held here before has older feed rows: records are never deleted.
+        feed.drop_superseded(session, replaced)
+        session.execute(_FEED, {"written": written})
     return written
 
 
