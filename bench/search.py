@@ -4,7 +4,8 @@ Generates N records (bench/corpus.py: the seed's places and departments, three o
 every format, some with a bounding box) in the region's database: the region's own third through
 the bulk publishing path, the cities' two thirds as batches received from children (the ingest
 path that copies take), in one loading process per core (`--loaders`), as a bulk load would use
-the machine. Then a `catalog serve` process answers the committed query mix of
+the machine; each process makes the chunks it loads (bench.corpus.chunk_of), as a loader reads
+its own files. Then a `catalog serve` process answers the committed query mix of
 QUERIES: each term alone, with one filter and with two; filter-only queries; and page 50 of some
 queries (reached by following cursors; only page 50 is timed). Every query is run once to warm
 the caches, then timed; then the portal's search page for the same text queries, by its
@@ -18,6 +19,7 @@ Usage (from the checkout):
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import multiprocessing
 import os
@@ -25,7 +27,6 @@ import statistics
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from sqlalchemy import text
 from tests.sync.nodes import NodeProcess
 
 from bench.common import bench_server, bounded_map, server_settings, throwaway_databases
-from bench.corpus import NODES, Record, department_names, records
+from bench.corpus import NODES, Record, chunk_of, department_names, records
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.node import Node
@@ -49,6 +50,7 @@ from catalog.sync.ingest import apply_batch
 from catalog.sync.wire import BatchIn
 
 BATCH = 1000
+CHUNK = 3 * BATCH  # records(), a third per node: one batch of each city, the region's third
 QUERIES: dict[str, list[str]] = {
     # > 5 % of the records: topics, record kinds, years and the vocabulary of abstracts
     "common": [
@@ -180,17 +182,6 @@ def _view(record: Record, rid: uuid.UUID, number: int, published_on: date) -> di
     }
 
 
-def _chunks(items: Iterator[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def load(region: NodeProcess, count: int, loaders: int) -> dict[str, float]:
     """Load `count` records into the region with `loaders` processes, each taking whole chunks
     (both paths: the region's own third, then each city's batch); returns the rates.
@@ -221,7 +212,7 @@ def load(region: NodeProcess, count: int, loaders: int) -> dict[str, float]:
         initializer=_start_loader,
         initargs=(region.database_url, region.node),
     ) as pool:
-        chunks = enumerate(_chunks(records(count), BATCH * 3))
+        chunks = ((number, count) for number in range(-(-count // CHUNK)))
         for spent, done in bounded_map(pool, _load_chunk, chunks, ahead=2 * loaders):
             for path in seconds:
                 seconds[path] += spent[path]
@@ -241,13 +232,16 @@ _loader: dict[str, Any] = {}
 def _start_loader(database_url: str, node: Node) -> None:
     _loader["sessions"] = make_sessionmaker(make_engine(database_url))
     _loader["node"] = node
+    # As `catalog serve` does (cli._freeze_startup_objects): the modules loaded stay out of
+    # every later collection, which parsing a chunk sets off again and again.
+    gc.freeze()
 
 
-def _load_chunk(
-    numbered: tuple[int, list[Record]],
-) -> tuple[dict[str, float], dict[str, int]]:
-    """One chunk: the region's records through the bulk path, each city's as one batch."""
-    number, chunk = numbered
+def _load_chunk(numbered: tuple[int, int]) -> tuple[dict[str, float], dict[str, int]]:
+    """One chunk of `records(count)`, made here: the region's records through the bulk path,
+    each city's as one batch. Only the writing is timed per path."""
+    number, count = numbered
+    chunk = chunk_of(number, CHUNK, count)
     sessions, node = _loader["sessions"], _loader["node"]
     spent = {"bulk": 0.0, "ingest": 0.0}
     done = {"bulk": 0, "ingest": 0}
@@ -299,7 +293,7 @@ def frequencies(count: int) -> dict[str, float]:
     """The share of records holding each query term, in the text the directory indexes."""
     terms = [normalise(t) for band in QUERIES.values() for t in band]
     hits = dict.fromkeys(terms, 0)
-    for record in records(count):
+    for record in records(count, chunk=CHUNK):
         department = record.body["department_code"]
         indexed = row_for_body(
             record.body,
