@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 from lxml import etree
@@ -54,6 +56,24 @@ def test_users_revoke_revokes_every_token(run):
 def test_migrate_is_idempotent(run):
     assert run("migrate").exit_code == 0
     assert run("migrate").exit_code == 0
+
+
+def test_a_command_frees_the_garbage_it_found_before_freezing_what_lives(run):
+    class Cycle:
+        pass
+
+    gc.disable()  # no collection of its own on the way: only the command's can free it
+    try:
+        garbage = Cycle()
+        garbage.me = garbage  # type: ignore[attr-defined]
+        alive = weakref.ref(garbage)
+        del garbage
+        assert run("migrate").exit_code == 0
+    finally:
+        gc.enable()
+    gc.collect()
+
+    assert alive() is None  # frozen, it would never have been freed
 
 
 def test_reindex_rebuilds_the_directory_from_the_records(run, env):

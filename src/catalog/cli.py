@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import signal
@@ -16,7 +15,7 @@ from catalog.center import people
 from catalog.center.errors import CatalogError
 from catalog.center.permissions import Actor
 from catalog.center.vocab import Role
-from catalog.cli_support import fail, open_database, session_of
+from catalog.cli_support import fail, freeze_startup_objects, open_database, session_of
 from catalog.config import Settings, load_settings
 from catalog.db import make_sessionmaker
 from catalog.embedded import stop_embedded
@@ -37,6 +36,13 @@ app.add_typer(sync_app, name="sync")
 # Cataloguing: the folder walk, export and import at the top level, and `links check`.
 app.add_typer(cli_catalogue.app)
 app.add_typer(cli_catalogue.links_app, name="links")
+
+
+@app.callback()
+def _start() -> None:
+    """Every command: the modules are loaded by now (serve freezes again once its app is built)."""
+    freeze_startup_objects()
+
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -65,26 +71,14 @@ def _serve(settings: Settings, engine: Engine, host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, _exit_quietly)
     signal.signal(signal.SIGINT, _exit_quietly)
     application = create_app(settings, engine=engine)
-    _freeze_startup_objects()
+    # The app and what it imported are built now: out of every later collection with the rest.
+    freeze_startup_objects()
     try:
         uvicorn.run(application, host=host, port=port, log_config=None)
     finally:
         engine.dispose()
         if not settings.database_url:
             stop_embedded(settings.data_dir)
-
-
-def _freeze_startup_objects() -> None:
-    """Keep the objects built at start-up out of every later garbage collection.
-
-    The modules and the app are hundreds of thousands of objects that live as long as the
-    process; every full collection walked them again, and a child's batch of 1,000 records (tens
-    of thousands of dicts) sets off collections all along its parsing. Measured with
-    `python -m bench.sync --records 200000`: catch-up 4,673 -> 5,806 records/s, the region's
-    Python time 28 -> 22 s. Raising the collection thresholds as well gained 5 % more but let the
-    cities' memory grow with the backlog (146 -> 287 MB), so they stay as they are.
-    """
-    gc.freeze()
 
 
 @app.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -29,3 +31,21 @@ def fail(error: CatalogError) -> typer.Exit:
     for field in error.fields:
         typer.echo(f"  {field.path}: {field.reason}", err=True)
     return typer.Exit(code=1)
+
+
+def freeze_startup_objects() -> None:
+    """Keep the objects built so far (the modules, and for `serve` the app) out of every later
+    garbage collection.
+
+    They are hundreds of thousands of objects that live as long as the process; every full
+    collection walked them again, and a batch of 1,000 records (tens of thousands of dicts) sets
+    off collections all along its parsing. Measured with `python -m bench.sync --records 200000`:
+    catch-up 4,673 -> 5,806 records/s, the region's Python time 28 -> 22 s; `catalog reindex` of
+    100,000 records: 153-162 -> 133-135 µs of Python a record. Raising the collection thresholds
+    as well gained 5 % more in the catch-up but let the cities' memory grow with the backlog
+    (146 -> 287 MB), so they stay as they are. What is garbage now is collected first: frozen,
+    it would never be freed (nor a connection it holds closed), which matters where commands run
+    in a process that lives on, as in the tests.
+    """
+    gc.collect()
+    gc.freeze()
