@@ -19,7 +19,6 @@ Usage (from the checkout):
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import multiprocessing
 import os
@@ -44,6 +43,7 @@ from catalog.center.permissions import Actor
 from catalog.center.schemas import ResourceBody
 from catalog.center.search_index import row_for_body
 from catalog.center.search_text import normalise
+from catalog.cli_support import freeze_startup_objects
 from catalog.db import make_engine, make_sessionmaker
 from catalog.sync import peers
 from catalog.sync.ingest import apply_batch
@@ -232,9 +232,9 @@ _loader: dict[str, Any] = {}
 def _start_loader(database_url: str, node: Node) -> None:
     _loader["sessions"] = make_sessionmaker(make_engine(database_url))
     _loader["node"] = node
-    # As `catalog serve` does (cli._freeze_startup_objects): the modules loaded stay out of
-    # every later collection, which parsing a chunk sets off again and again.
-    gc.freeze()
+    # As every `catalog` command does: the modules loaded stay out of every later collection,
+    # which validating a chunk sets off again and again.
+    freeze_startup_objects()
 
 
 def _load_chunk(numbered: tuple[int, int]) -> tuple[dict[str, float], dict[str, int]]:
