@@ -478,6 +478,24 @@ def test_a_filtered_total_stays_exact_when_only_its_facets_are_large(client, cas
     assert facet(answer, "format") == {"database": 4, "file": 4}
 
 
+def test_a_planner_expecting_far_more_matches_than_there_are_leaves_the_answer_exact(
+    client, cast, monkeypatch
+):
+    # PostgreSQL takes a text and a filter's entry as independent: `乌海` (a region's county)
+    # among a city's records, expected 21,892 in 1,000,000 records where there were none.
+    for i in range(2):
+        plain(client, cast, f"人口库{i}", format={"category": "database"})
+    for i in range(3):
+        plain(client, cast, f"人口文件{i}", format={"category": "file"})
+    for module in (directory, search_estimates):
+        monkeypatch.setattr(module, "planned_rows", lambda session, query: 1_000_000.0)
+    for format, expected in (("database", 2), ("image", 0)):
+        answer = find(client, q="人口", format=format)
+        assert (answer["total"], answer["total_exact"]) == (expected, True)
+        assert len(answer["items"]) == expected
+        assert facet(answer, "format") == {"database": 2, "file": 3}
+
+
 # -- visibility ----------------------------------------------------------------------------------
 
 
