@@ -18,7 +18,9 @@ How a search runs, and why:
    sorted by, so matches are spread evenly along that walk (newest first, a term found only in
    old records would make the walk pass every newer one). Name matches are counted first
    through their marked index entries; when they are few they are sorted in full, so no rare
-   name match is skipped by the walk.
+   name match is skipped by the walk. With filters, the sample is asked before an answer
+   settles for an estimate: the planner takes a text and a filter's entry as independent, and
+   may expect tens of thousands of matches where there are none.
 """
 
 from __future__ import annotations
