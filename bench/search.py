@@ -10,7 +10,8 @@ QUERIES: each term alone, with one filter and with two; filter-only queries; and
 queries (reached by following cursors; only page 50 is timed). Every query is run once to warm
 the caches, then timed; then the portal's search page for the same text queries, by its
 Server-Timing header. Prints one JSON object: load rates, p50/p95/p99 per band and kind, each
-term's measured frequency, and the sizes of the table and its indexes.
+term's measured frequency, the answers estimated although they had 10,000 matches or fewer
+(bench/exactness.py: there should be none), and the sizes of the table and its indexes.
 
 Usage (from the checkout):
     .venv/bin/python -m bench.search [--records N] [--loaders K] [--database-url URL|embedded]
@@ -36,6 +37,7 @@ from tests.sync.nodes import NodeProcess
 
 from bench.common import bench_server, bounded_map, server_settings, throwaway_databases
 from bench.corpus import NODES, Record, chunk_of, department_names, records
+from bench.exactness import estimated_within_limit
 from catalog.center import people
 from catalog.center.bulk import publish_bulk
 from catalog.center.node import Node
@@ -359,10 +361,11 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def run_queries(url: str) -> dict[str, Any]:
-    """Warm up with the whole mix once, then time it."""
+def run_queries(url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Warm up with the whole mix once, then time it; also the parameters of the answers that
+    were estimated."""
     timings: dict[str, list[float]] = defaultdict(list)
-    estimated = 0
+    estimated: list[dict[str, Any]] = []
     with httpx.Client(base_url=url, timeout=60) as client:
         queries = mix()
         for _, _, params in queries:
@@ -372,13 +375,15 @@ def run_queries(url: str) -> dict[str, Any]:
             timings[f"{band} / {kind}"].append(elapsed)
             timings[f"{band}"].append(elapsed)
             timings["all text" if band != "filters" else "all filters"].append(elapsed)
-            estimated += not answer["total_exact"]
+            if not answer["total_exact"]:
+                estimated.append(params)
         for params in PAGE_50:
             timings["page 50"].append(_page_50(client, params))
-    return {
+    figures = {
         "latency_ms": {name: _percentiles(values) for name, values in sorted(timings.items())},
-        "queries_estimated_beyond_10000": estimated,
+        "queries_estimated_beyond_10000": len(estimated),
     }
+    return figures, estimated
 
 
 def run_portal(url: str) -> dict[str, Any]:
@@ -433,6 +438,9 @@ def main() -> None:
                 conn.execute(text("VACUUM ANALYZE"))
             vacuum_seconds = time.perf_counter() - started
             region.start()
+            figures, estimated = run_queries(region.url)
+            with region.sessions() as session:
+                wrongly = estimated_within_limit(session, estimated, region.node)
             result = {
                 "benchmark": "search",
                 "postgresql": server_settings(server),
@@ -440,7 +448,9 @@ def main() -> None:
                 **rates,
                 "load_seconds": round(load_seconds, 1),
                 "vacuum_analyze_seconds": round(vacuum_seconds, 1),
-                **run_queries(region.url),
+                **figures,
+                # Answers estimated although they had 10,000 matches or fewer: should be none.
+                "estimated_within_10000": wrongly,
                 **run_portal(region.url),
                 "size_mb": sizes(region),
                 "term_frequency_percent": frequencies(min(args.records, 200_000)),
