@@ -9,10 +9,9 @@ matches are counted here with the plan's own conditions, row by row (no index es
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -21,22 +20,12 @@ from catalog.center.node import Node
 from catalog.center.permissions import Actor
 from catalog.center.search_plan import SearchQuery, d, make_plan
 
+_QUERY = TypeAdapter(SearchQuery)
+
 
 def search_query(params: dict[str, Any]) -> SearchQuery:
-    """The query the API makes of these parameters (strings, as sent), for an anonymous reader."""
-    types = {field.name: field.type for field in dataclasses.fields(SearchQuery)}
-    values: dict[str, Any] = {}
-    for name, raw in params.items():
-        kind = str(types[name])
-        if "bool" in kind:
-            values[name] = str(raw).lower() == "true"
-        elif "date" in kind:
-            values[name] = date.fromisoformat(str(raw))
-        elif "int" in kind:
-            values[name] = int(raw)
-        else:
-            values[name] = str(raw)
-    return SearchQuery(**values)
+    """The query the API makes of these parameters (strings, as sent): pydantic's conversions."""
+    return _QUERY.validate_python(params)
 
 
 def true_count(session: Session, params: dict[str, Any], node: Node) -> int:
