@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text, update
+from sqlalchemy import event, text, update
 from sqlalchemy.orm import Session
 
 from catalog.center import search as directory
@@ -14,6 +14,7 @@ from catalog.center import search_estimates
 from catalog.center.models import SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
+from catalog.center.search_counts import Sample
 from catalog.center.search_index import indexed_count, reindex
 from catalog.center.search_plan import SearchQuery, make_plan
 from tests.factories import DEPT, OTHER_DEPT, Cast, act, auth, create, published, retired
@@ -454,17 +455,55 @@ def test_pages_have_no_gaps_or_repeats_while_records_are_added(client, cast, par
     assert set(before) <= set(seen)
 
 
-def test_a_large_result_set_gives_the_same_pages_as_an_exact_one(client, cast, monkeypatch):
+@pytest.mark.parametrize("many_names", [directory.MANY_NAMES, 0], ids=["counted", "sampled"])
+def test_a_large_result_set_gives_the_same_pages_as_an_exact_one(
+    client, cast, monkeypatch, many_names
+):
     for i in range(4):
         plain(client, cast, f"人口名{i}")
         plain(client, cast, f"其它{i}", abstract="人口在摘要")
         plain(client, cast, f"法人{i}")
     exact = {name: _walk(client, q="人口") for name in ("q",)} | {"all": _walk(client)}
     monkeypatch.setattr(directory, "EXACT_LIMIT", 3)
+    # "sampled": the sample's count of name matches says they are many, so none are counted.
+    monkeypatch.setattr(directory, "MANY_NAMES", many_names)
     estimated = find(client, q="人口")
     assert estimated["total_exact"] is False and estimated["total"] >= 4
     assert _walk(client, q="人口") == exact["q"]
     assert _walk(client) == exact["all"]
+
+
+def sample_of(session: Session, **params: Any) -> Sample:
+    plan = make_plan(SearchQuery(**params), Actor.anonymous(), NODE)
+    return Sample(session, plan)
+
+
+def test_the_sample_counts_the_matches_holding_the_text_in_their_name(client, cast, session):
+    for i in range(3):
+        plain(client, cast, f"人口名{i}")
+    plain(client, cast, "其它", abstract="人口在摘要")
+    plain(client, cast, "人口库", department_code=OTHER_DEPT)
+    # A table this small is sampled whole, so the estimates are counts.
+    assert sample_of(session, q="人口").named == 4
+    assert sample_of(session, q="人口", department=DEPT).named == 3
+    assert sample_of(session, q="人口名0").named == 1
+    assert sample_of(session, q="摘要").named == 0
+
+
+def test_a_sample_with_many_name_matches_spares_counting_them(client, cast, session, monkeypatch):
+    for i in range(3):
+        plain(client, cast, f"人口名{i}")
+    plan = make_plan(SearchQuery(q="人口"), Actor.anonymous(), NODE)
+    sample = Sample(session, plan)
+    assert sample.named == 3
+    statements: list[str] = []
+    event.listen(session.connection(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert directory._few_in_names(session, plan, sample)  # counted: 3 are few
+    assert statements
+    statements.clear()
+    monkeypatch.setattr(directory, "MANY_NAMES", 3)
+    assert not directory._few_in_names(session, plan, sample)
+    assert statements == []
 
 
 def test_a_filtered_total_stays_exact_when_only_its_facets_are_large(client, cast, monkeypatch):

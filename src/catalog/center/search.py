@@ -16,11 +16,12 @@ How a search runs, and why:
    false`), and the page is found by walking an index in the sort order, tier by tier: dense
    matches make such a walk short. Within a tier relevance orders by id, which no data is ever
    sorted by, so matches are spread evenly along that walk (newest first, a term found only in
-   old records would make the walk pass every newer one). Name matches are counted first
-   through their marked index entries; when they are few they are sorted in full, so no rare
-   name match is skipped by the walk. With filters, the sample is asked before an answer
-   settles for an estimate: the planner takes a text and a filter's entry as independent, and
-   may expect tens of thousands of matches where there are none.
+   old records would make the walk pass every newer one). Unless the sample has seen many,
+   name matches are counted first through their marked index entries; when they are few they
+   are sorted in full, so the walk never passes every record for a rare name match. With
+   filters, the sample is asked before an answer settles for an estimate: the planner takes a
+   text and a filter's entry as independent, and may expect tens of thousands of matches where
+   there are none.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ BY_FACET_ABOVE = 2_000
 BY_FACET_SHARE = 0.75
 NEAR_THE_LIMIT = 0.7 * EXACT_LIMIT
 FEW_NAMES = 2_000  # name matches sorted in full; more are dense enough to find by walking
+# A sample estimating this many name matches has seen about 50 of them at 1,000,000 records;
+# FEW_NAMES would give it 12.
+MANY_NAMES = 4 * FEW_NAMES
 
 __all__ = ["EXACT_LIMIT", "SearchQuery", "search"]
 
@@ -176,7 +180,7 @@ def _find(session: Session, plan: Plan) -> Found:
                 alone = None if name in large else _facet_alone(session, plan, name, sample)
                 facets[name] = sample.facets[name] if alone is None else alone
             return total, True, facets, keys
-    return max(sample.total, EXACT_LIMIT + 1), False, sample.facets, _walk(session, plan)
+    return max(sample.total, EXACT_LIMIT + 1), False, sample.facets, _walk(session, plan, sample)
 
 
 # -- counting ------------------------------------------------------------------------------------
@@ -262,7 +266,7 @@ def _after(plan: Plan, c: Any, key: Key | None, *, ranked: bool = False) -> Any:
     return pair > bound if plan.sort == "published_on" else pair < bound
 
 
-def _walk(session: Session, plan: Plan) -> list[Key]:
+def _walk(session: Session, plan: Plan, sample: Sample) -> list[Key]:
     """Beyond EXACT_LIMIT matches: walk an index in the sort order, tier by tier."""
     want = plan.limit + 1
     if plan.sort != "relevance" or plan.text is None:
@@ -275,7 +279,7 @@ def _walk(session: Session, plan: Plan) -> list[Key]:
     tiers = [0, 1, 2, 3] if len(plan.text.terms) > 1 else [0, 2]
     start = plan.after.tier if plan.after is not None else 0
     keys: list[Key] = []
-    if start <= 1 and _few_in_names(session, plan):
+    if start <= 1 and _few_in_names(session, plan, sample):
         named = (
             select(tier.label("tier"), d.published_on, d.resource_id)
             .where(*_named(plan))
@@ -319,16 +323,21 @@ def _set_locally(session: Session, **settings: str) -> None:
     session.execute(text(f"SELECT {calls}"), names | values)
 
 
-def _few_in_names(session: Session, plan: Plan) -> bool:
+def _few_in_names(session: Session, plan: Plan, sample: Sample) -> bool:
     """Whether the name matches are few enough to sort in full (found via the marked lexemes);
     many of them make the walk short instead.
 
-    Only a count can say they are many: the planner takes a name's bigrams and the filters'
-    entries as independent, and where a topic goes with one classification it expected 9,600
-    name matches where there were none, and the walk through every record took 3 s. The count
-    stops at FEW_NAMES + 1, which dense matches reach quickly.
+    The sample, drawn for the estimate already, tells when they are many, with a wide margin
+    (a count to FEW_NAMES + 1 reads the whole entry list of the name lexemes first: 15-85 ms
+    where the mix's estimated answers had 3,652 to 99,949 name matches). A wrong "many" would
+    only make the walk longer. Otherwise only a count can say they are many: the planner takes
+    a name's bigrams and the filters' entries as independent, and where a topic goes with one
+    classification it expected 9,600 name matches where there were none, and the walk through
+    every record took 3 s. The count stops at FEW_NAMES + 1, which dense matches reach quickly.
     """
     assert plan.text is not None
+    if sample.named >= MANY_NAMES:
+        return False
     if not plan.text.has_long_term:
         # Estimated through the index condition alone: the planner takes each `strpos` filter
         # as keeping a third of the rows, so with them it expected 378 where 10,330 were.

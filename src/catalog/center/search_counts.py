@@ -9,16 +9,26 @@ is counted alone over the rows passing the other filters, which their index entr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from catalog.center.models import SearchDoc
-from catalog.center.search_facets import Facets, counted, facet_columns, facets_of
+from catalog.center.search_facets import Facets, counted, facet_columns, facets_of, named_of
 from catalog.center.search_plan import Plan
 
 SAMPLE_ROWS = 6_000
+
+
+class Drawn(NamedTuple):
+    """What a block sample estimates: rows taken, total, facets, and the matches holding
+    every term in their name."""
+
+    taken: int
+    total: int
+    facets: Facets
+    named: int
 
 
 def counted_rows(
@@ -63,13 +73,20 @@ def counted_alone(session: Session, plan: Plan, limit: int) -> tuple[int, Facets
     return taken, facets
 
 
-def sampled(session: Session, plan: Plan) -> tuple[int, int, Facets]:
-    """(rows taken, total, facets) estimated from a fixed block sample of about SAMPLE_ROWS."""
+def sampled(session: Session, plan: Plan) -> Drawn:
+    """Estimates from a fixed block sample of about SAMPLE_ROWS rows. With text, it also
+    estimates the name matches, which decide how a page is found past the exact limit."""
     percent = _sample_percent(session)
     table = SearchDoc.__table__.tablesample(func.system(percent), name="s", seed=literal(7))
     filters = list(plan.facet_filters())
-    query = counted(counted_rows(plan, table, indexed=False).cte("sampled"), filters)
-    return facets_of(session.execute(query).all(), filters, scale=100.0 / percent)
+    rows = counted_rows(plan, table, indexed=False)
+    named = plan.text is not None
+    if named:
+        rows = rows.add_columns(case((plan.in_name(table.c), 1), else_=0).label("named"))
+    counts = session.execute(counted(rows.cte("sampled"), filters, named=named)).all()
+    scale = 100.0 / percent
+    taken, total, facets = facets_of(counts, filters, scale=scale)
+    return Drawn(taken, total, facets, round(named_of(counts) * scale) if named else 0)
 
 
 class Sample:
@@ -77,24 +94,29 @@ class Sample:
 
     def __init__(self, session: Session, plan: Plan) -> None:
         self._session, self._plan = session, plan
-        self.drawn: tuple[int, int, Facets] | None = None
+        self.drawn: Drawn | None = None
 
-    def _found(self) -> tuple[int, int, Facets]:
+    def _found(self) -> Drawn:
         if self.drawn is None:
             self.drawn = sampled(self._session, self._plan)
         return self.drawn
 
     @property
     def taken(self) -> float:
-        return float(self._found()[0])
+        return float(self._found().taken)
 
     @property
     def total(self) -> int:
-        return self._found()[1]
+        return self._found().total
 
     @property
     def facets(self) -> Facets:
-        return self._found()[2]
+        return self._found().facets
+
+    @property
+    def named(self) -> int:
+        """Estimated matches holding every term in their name."""
+        return self._found().named
 
 
 def _sample_percent(session: Session) -> float:

@@ -44,11 +44,13 @@ def passes(c: Any, filters: Sequence[str], *, but: str | None = None) -> ColumnE
     return and_(true(), *(c[f"ok_{name}"] == 1 for name in filters if name != but))
 
 
-def counted(cte: Any, filters: Sequence[str]) -> Select[Any]:
+def counted(cte: Any, filters: Sequence[str], *, named: bool = False) -> Select[Any]:
     """Per grouping set: rows taken, rows passing all filters, then one count per filter (the
-    rows passing every other filter)."""
+    rows passing every other filter); with `named`, last, the rows passing all filters whose
+    `named` flag is set (`named_of` reads it, `facets_of` leaves it)."""
     c = cte.c
     dims = (c.origin_code, c.department_code, c.format, c.share, c.class_top)
+    name_count = [func.count().filter(passes(c, filters), c.named == 1)] if named else []
     return select(
         func.grouping(*dims).label("g"),
         c.origin_code,
@@ -59,7 +61,13 @@ def counted(cte: Any, filters: Sequence[str]) -> Select[Any]:
         func.count().label("taken"),
         func.count().filter(passes(c, filters)).label("passing"),
         *(func.count().filter(passes(c, filters, but=name)) for name in filters),
+        *name_count,
     ).group_by(_GROUPING_SETS)
+
+
+def named_of(rows: Sequence[Sequence[Any]]) -> int:
+    """The named count (the last column) of `counted(..., named=True)`'s rows, in all."""
+    return next((int(row[-1]) for row in rows if _SETS[row[0]] == "total"), 0)
 
 
 def facets_of(

@@ -200,10 +200,10 @@ class Plan:
         base = self.base(c, indexed=indexed, facets_indexed=True)
         return [*base, *self.facet_filters(c, indexable=facets_indexable).values()]
 
-    def in_name(self) -> ColumnElement[bool]:
+    def in_name(self, c: Any = d) -> ColumnElement[bool]:
         """The name holds every term."""
         assert self.text is not None
-        return and_(*(func.strpos(d.name_text, term) > 0 for term in self.text.terms))
+        return and_(*(func.strpos(c.name_text, term) > 0 for term in self.text.terms))
 
     def name_index(self) -> ColumnElement[bool]:
         """The index condition for name matches (the marked name lexemes)."""
