@@ -10,7 +10,7 @@ from sqlalchemy import event, text, update
 from sqlalchemy.orm import Session
 
 from catalog.center import search as directory
-from catalog.center import search_estimates
+from catalog.center import search_counts, search_estimates
 from catalog.center.models import SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
@@ -488,6 +488,19 @@ def test_the_sample_counts_the_matches_holding_the_text_in_their_name(client, ca
     assert sample_of(session, q="人口", department=DEPT).named == 3
     assert sample_of(session, q="人口名0").named == 1
     assert sample_of(session, q="摘要").named == 0
+
+
+def test_a_partial_sample_scales_by_the_rows_it_drew(client, cast, session, monkeypatch):
+    # Rows of very different sizes: how many a page holds depends on which pages are drawn.
+    for i in range(40):
+        plain(client, cast, f"人口短{i}", abstract="人口" + "长" * (1500 if i % 2 else 0))
+    session.execute(text("ANALYZE search_doc"))
+    session.commit()
+    monkeypatch.setattr(search_counts, "SAMPLE_ROWS", 10)  # a quarter of the pages
+    monkeypatch.setattr(search_counts, "_SAMPLED_ROWS", {})
+    sample = sample_of(session, q="人口短")
+    # Every record matches, so the sample's share is one, whichever pages it drew.
+    assert sample.total == sample.named == 40
 
 
 def test_a_sample_with_many_name_matches_spares_counting_them(client, cast, session, monkeypatch):

@@ -9,6 +9,7 @@ is counted alone over the rows passing the other filters, which their index entr
 
 from __future__ import annotations
 
+import time
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, case, func, literal, select, text
@@ -76,15 +77,14 @@ def counted_alone(session: Session, plan: Plan, limit: int) -> tuple[int, Facets
 def sampled(session: Session, plan: Plan) -> Drawn:
     """Estimates from a fixed block sample of about SAMPLE_ROWS rows. With text, it also
     estimates the name matches, which decide how a page is found past the exact limit."""
-    percent = _sample_percent(session)
-    table = SearchDoc.__table__.tablesample(func.system(percent), name="s", seed=literal(7))
+    percent, scale = _sample_frame(session)
+    table = _sample_table(percent)
     filters = list(plan.facet_filters())
     rows = counted_rows(plan, table, indexed=False)
     named = plan.text is not None
     if named:
         rows = rows.add_columns(case((plan.in_name(table.c), 1), else_=0).label("named"))
     counts = session.execute(counted(rows.cte("sampled"), filters, named=named)).all()
-    scale = 100.0 / percent
     taken, total, facets = facets_of(counts, filters, scale=scale)
     return Drawn(taken, total, facets, round(named_of(counts) * scale) if named else 0)
 
@@ -119,8 +119,44 @@ class Sample:
         return self._found().named
 
 
-def _sample_percent(session: Session) -> float:
-    rows = session.scalar(
-        text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
+def _sample_frame(session: Session) -> tuple[float, float]:
+    """(percent of the table's pages the sample draws, the factor from the sample's counts to
+    the table's).
+
+    The factor is the table's rows over the sample's, not 100 over the percent: a fixed sample's
+    pages hold more or fewer rows than the table's average (seed 7 drew 5,664 rows where 0.6 %
+    of 999,346 is 5,996), and scaling by the percent carried that into every estimate (the mix's
+    totals 6.7 % low on average at 1,000,000 records; 1.2 % scaled by the rows)."""
+    rows = float(
+        session.scalar(
+            text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
+        )
+        or 1
     )
-    return float(min(100.0, max(0.5, 100.0 * SAMPLE_ROWS / float(rows or 1))))
+    percent = min(100.0, max(0.5, 100.0 * SAMPLE_ROWS / rows))
+    if percent >= 100.0:
+        return percent, 1.0  # the whole table: counts, not estimates
+    return percent, rows / max(1, _sampled_rows(session, percent))
+
+
+_SAMPLED_ROWS: dict[tuple[str, float], tuple[float, int]] = {}
+_SAMPLED_ROWS_SECONDS = 300.0
+
+
+def _sampled_rows(session: Session, percent: float) -> int:
+    """How many rows the sample draws at `percent`, counted once every few minutes per
+    database (4.7 ms at 1,000,000 records; the table's own row count, reltuples, changes only
+    as often, when autovacuum or ANALYZE comes by)."""
+    key = (str(session.get_bind().engine.url), percent)
+    cached = _SAMPLED_ROWS.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _SAMPLED_ROWS_SECONDS:
+        return cached[1]
+    count = session.scalar(select(func.count()).select_from(_sample_table(percent)))
+    _SAMPLED_ROWS[key] = (time.monotonic(), int(count or 0))
+    return int(count or 0)
+
+
+def _sample_table(percent: float) -> Any:
+    """The table's block sample: the same pages every time (REPEATABLE), as long as the table
+    and the percent stay the same."""
+    return SearchDoc.__table__.tablesample(func.system(percent), name="s", seed=literal(7))
