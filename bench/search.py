@@ -35,7 +35,13 @@ import httpx
 from sqlalchemy import text
 from tests.sync.nodes import NodeProcess
 
-from bench.common import bench_server, bounded_map, server_settings, throwaway_databases
+from bench.common import (
+    bench_server,
+    bounded_map,
+    machine_speed,
+    server_settings,
+    throwaway_databases,
+)
 from bench.corpus import NODES, Record, chunk_of, department_names, records
 from bench.exactness import estimated_within_limit
 from catalog.center import people
@@ -444,6 +450,7 @@ def main() -> None:
             result = {
                 "benchmark": "search",
                 "postgresql": server_settings(server),
+                "machine": machine_speed(server),
                 "records": args.records,
                 **rates,
                 "load_seconds": round(load_seconds, 1),

@@ -28,6 +28,7 @@ from tests.sync.nodes import NodeProcess, wait_for
 from bench.common import (
     backend_cpu_seconds,
     bench_server,
+    machine_speed,
     process_cpu_seconds,
     server_settings,
     throwaway_databases,
@@ -170,6 +171,7 @@ def main() -> None:
             result = {
                 "benchmark": "sync",
                 "postgresql": server_settings(server),
+                "machine": machine_speed(server),
                 "records": share * len(cities),
                 "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
                 "catch_up_seconds": round(catch_up, 2),

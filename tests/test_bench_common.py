@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-from bench.common import backend_cpu_seconds, bounded_map, process_cpu_seconds, server_settings
+from bench.common import (
+    backend_cpu_seconds,
+    bounded_map,
+    machine_speed,
+    process_cpu_seconds,
+    server_settings,
+)
 from sqlalchemy.engine import make_url
 
 from catalog.db import libpq_url
@@ -22,6 +28,13 @@ def test_server_settings_name_the_version_and_the_memory_the_figures_depend_on(
     assert settings["server_version"].split(".")[0].isdigit()
     assert settings["shared_buffers"].endswith(("kB", "MB", "GB"))
     assert settings["effective_cache_size"].endswith(("kB", "MB", "GB"))
+
+
+def test_machine_speed_times_both_fixed_loops(server_url: str) -> None:
+    speed = machine_speed(server_url)
+
+    assert set(speed) == {"python_loop_ms", "postgresql_loop_ms"}
+    assert all(ms > 0 for ms in speed.values())
 
 
 def test_a_process_cpu_grows_with_work_and_is_zero_once_the_process_is_gone() -> None:
