@@ -50,9 +50,10 @@ def server_settings(server: str) -> dict[str, str]:
 
 def machine_speed(server: str) -> dict[str, float]:
     """Milliseconds (best of three) for a fixed pure-Python loop and a fixed PostgreSQL query,
-    printed with each result: the machines here have differed twofold from one session to the
-    next (the same code loaded 1,000,000 records at 3,978/s one day and 1,871/s the next), and
-    these let figures from different days be compared."""
+    printed with each result, taken before and after a run: the machines here have differed
+    twofold from one session to the next (the same code loaded 1,000,000 records at 3,978/s
+    one day and 1,966/s the next), and within a session from one minute to the next (the
+    Python loop took 113 ms, then 212, then 146), so figures are only comparable beside these."""
 
     def best(run: Callable[[], object]) -> float:
         times = []

@@ -436,6 +436,7 @@ def main() -> None:
         region = NodeProcess("150000", create_database(), work, sync_enabled="false")
         region.node = Node(code="150000", name="内蒙古自治区", url=region.url)
         try:
+            speed_before = machine_speed(server)
             started = time.perf_counter()
             rates = load(region, args.records, args.loaders)
             load_seconds = time.perf_counter() - started
@@ -450,7 +451,7 @@ def main() -> None:
             result = {
                 "benchmark": "search",
                 "postgresql": server_settings(server),
-                "machine": machine_speed(server),
+                "machine": {"before": speed_before, "after": machine_speed(server)},
                 "records": args.records,
                 **rates,
                 "load_seconds": round(load_seconds, 1),

@@ -119,6 +119,7 @@ def main() -> None:
         bench_server(args.database_url) as (work, server),
         throwaway_databases(server) as create_database,
     ):
+        speed_before = machine_speed(server)
         region = NodeProcess("150000", create_database(), work)
         cities = [NodeProcess(code, create_database(), work) for code in ("150400", "150700")]
         nodes = [region, *cities]
@@ -171,7 +172,7 @@ def main() -> None:
             result = {
                 "benchmark": "sync",
                 "postgresql": server_settings(server),
-                "machine": machine_speed(server),
+                "machine": {"before": speed_before, "after": machine_speed(server)},
                 "records": share * len(cities),
                 "bulk_load_records_per_second": round(share * len(cities) / load_seconds, 1),
                 "catch_up_seconds": round(catch_up, 2),

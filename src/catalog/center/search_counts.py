@@ -124,9 +124,9 @@ def _sample_frame(session: Session) -> tuple[float, float]:
     the table's).
 
     The factor is the table's rows over the sample's, not 100 over the percent: a fixed sample's
-    pages hold more or fewer rows than the table's average (seed 7 drew 5,664 rows where 0.6 %
-    of 999,346 is 5,996), and scaling by the percent carried that into every estimate (the mix's
-    totals 6.7 % low on average at 1,000,000 records; 1.2 % scaled by the rows)."""
+    pages hold more or fewer rows than the table's average (in one database, 5,664 rows where
+    0.6 % of 999,346 is 5,996), and scaling by the percent carried that into every estimate
+    (there, the mix's estimated totals were 6.7 % low on average; 1.3 % scaled by the rows)."""
     rows = float(
         session.scalar(
             text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_doc'::regclass")
