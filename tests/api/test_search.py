@@ -373,6 +373,27 @@ def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, count
     assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}
 
 
+def test_the_total_stays_exact_when_the_facet_counted_with_it_is_past_the_limit(
+    client, cast, monkeypatch
+):
+    for i in range(4):
+        plain(client, cast, f"人口文件{i}", format={"category": "file"})
+    plain(client, cast, "人口库", format={"category": "database"})
+    open_share = {"type": "unconditional"}
+    plain(client, cast, "人口开放库", format={"category": "database"}, share=open_share)
+    monkeypatch.setattr(directory, "EXACT_LIMIT", 2)
+    monkeypatch.setattr(directory, "BY_FACET_ABOVE", 0)  # facet by facet
+    monkeypatch.setattr(directory, "BY_FACET_SHARE", float("inf"))
+    # The total is counted with the format's facet first: its 5 rows are past the limit.
+    expected = {"format": 0.0, "share": 1.0}
+    monkeypatch.setattr(directory, "_expected_alone", lambda s, p, name, sample: expected[name])
+    answer = find(client, q="人口", format="database", share="conditional")
+    assert (answer["total"], answer["total_exact"]) == (1, True)
+    assert names(answer) == ["人口库"]
+    assert facet(answer, "format") == {"database": 1, "file": 4}
+    assert facet(answer, "share") == {"conditional": 1, "unconditional": 1}
+
+
 def test_department_and_node_facets_bear_the_names_of_their_newest_records(
     client, cast, session, settings
 ):

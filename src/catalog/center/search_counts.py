@@ -33,12 +33,23 @@ class Drawn(NamedTuple):
 
 
 def counted_rows(
-    plan: Plan, table: Any, *, indexed: bool = True, strict: bool = False, ranked: bool = True
+    plan: Plan,
+    table: Any,
+    *,
+    indexed: bool = True,
+    strict: bool = False,
+    ranked: bool = True,
+    but: str | None = None,
 ) -> Select[Any]:
     """The rows that count for the total or some facet: those passing every base condition and
-    failing at most one facet filter, with a pass flag per filter (`strict`: passing all), and
-    their relevance tier when `ranked` (a page is sorted from them)."""
+    failing at most one facet filter, with a pass flag per filter (`strict`: passing all; `but`:
+    passing all but that one, flagged by it), and their relevance tier when `ranked` (a page is
+    sorted from them)."""
     c = table.c
+    if but is not None:
+        flag = case((plan.facet_filters(c, indexable=False)[but], 1), else_=0).label(f"ok_{but}")
+        others = counted_rows(plan.without(but), table, indexed=indexed, strict=True, ranked=ranked)
+        return others.add_columns(flag)
     # Where the bigram index condition holds the facet filters, no other index should.
     filters = plan.facet_filters(c, indexable=not (indexed and plan.text is not None))
     tier = plan.tier() if ranked and table is SearchDoc.__table__ else literal(0)
