@@ -359,12 +359,17 @@ def test_facets_under_three_filters_count_each_without_its_own(client, cast, cou
         }, typed
 
 
-def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, counting, monkeypatch):
+def files_and_databases(client: TestClient, cast: Cast) -> None:
+    """Four conditional files, a conditional database (人口库) and an unconditional one."""
     for i in range(4):
         plain(client, cast, f"人口文件{i}", format={"category": "file"})
     plain(client, cast, "人口库", format={"category": "database"})
     open_share = {"type": "unconditional"}
     plain(client, cast, "人口开放库", format={"category": "database"}, share=open_share)
+
+
+def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, counting, monkeypatch):
+    files_and_databases(client, cast)
     monkeypatch.setattr(directory, "EXACT_LIMIT", 2)
     answer = find(client, q="人口", format="database", share="conditional")
     assert (answer["total"], answer["total_exact"]) == (1, True)
@@ -376,11 +381,7 @@ def test_a_facet_past_the_exact_limit_leaves_the_total_exact(client, cast, count
 def test_the_total_stays_exact_when_the_facet_counted_with_it_is_past_the_limit(
     client, cast, monkeypatch
 ):
-    for i in range(4):
-        plain(client, cast, f"人口文件{i}", format={"category": "file"})
-    plain(client, cast, "人口库", format={"category": "database"})
-    open_share = {"type": "unconditional"}
-    plain(client, cast, "人口开放库", format={"category": "database"}, share=open_share)
+    files_and_databases(client, cast)
     monkeypatch.setattr(directory, "EXACT_LIMIT", 2)
     monkeypatch.setattr(directory, "BY_FACET_ABOVE", 0)  # facet by facet
     monkeypatch.setattr(directory, "BY_FACET_SHARE", float("inf"))
