@@ -10,7 +10,7 @@ from sqlalchemy import event, text, update
 from sqlalchemy.orm import Session
 
 from catalog.center import search as directory
-from catalog.center import search_counts, search_estimates
+from catalog.center import search_counts, search_estimates, search_walk
 from catalog.center.models import SearchDoc
 from catalog.center.node import Node
 from catalog.center.permissions import Actor
@@ -477,7 +477,7 @@ def test_pages_have_no_gaps_or_repeats_while_records_are_added(client, cast, par
     assert set(before) <= set(seen)
 
 
-@pytest.mark.parametrize("many_names", [directory.MANY_NAMES, 0], ids=["counted", "sampled"])
+@pytest.mark.parametrize("many_names", [search_walk.MANY_NAMES, 0], ids=["counted", "sampled"])
 def test_a_large_result_set_gives_the_same_pages_as_an_exact_one(
     client, cast, monkeypatch, many_names
 ):
@@ -488,7 +488,7 @@ def test_a_large_result_set_gives_the_same_pages_as_an_exact_one(
     exact = {name: _walk(client, q="人口") for name in ("q",)} | {"all": _walk(client)}
     monkeypatch.setattr(directory, "EXACT_LIMIT", 3)
     # "sampled": the sample's count of name matches says they are many, so none are counted.
-    monkeypatch.setattr(directory, "MANY_NAMES", many_names)
+    monkeypatch.setattr(search_walk, "MANY_NAMES", many_names)
     estimated = find(client, q="人口")
     assert estimated["total_exact"] is False and estimated["total"] >= 4
     assert _walk(client, q="人口") == exact["q"]
@@ -533,11 +533,11 @@ def test_a_sample_with_many_name_matches_spares_counting_them(client, cast, sess
     assert sample.named == 3
     statements: list[str] = []
     event.listen(session.connection(), "before_cursor_execute", lambda *a: statements.append(a[2]))
-    assert directory._few_in_names(session, plan, sample)  # counted: 3 are few
+    assert search_walk._few_in_names(session, plan, sample)  # counted: 3 are few
     assert statements
     statements.clear()
-    monkeypatch.setattr(directory, "MANY_NAMES", 3)
-    assert not directory._few_in_names(session, plan, sample)
+    monkeypatch.setattr(search_walk, "MANY_NAMES", 3)
+    assert not search_walk._few_in_names(session, plan, sample)
     assert statements == []
 
 
