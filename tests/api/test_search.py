@@ -601,7 +601,7 @@ def test_staff_find_unpublished_records_they_may_see(client, cast):
 def test_reindex_rebuilds_the_rows_from_the_records(client, cast, session):
     plain(client, cast, "人口")
     create(client, cast, name="草稿")
-    session.execute(directory.d.resource_id.table.delete())
+    session.execute(SearchDoc.__table__.delete())
     session.commit()
     assert find(client, q="人口")["total"] == 0
     assert reindex(session) == 2
