@@ -162,7 +162,7 @@ def _find(session: Session, plan: Plan) -> Found:
         # independent, and expected 21,892 records of `乌海`, a county of the region, among a
         # city's 333,333, where there were none (the answer said "over 10,000", and walking
         # every record for a page took 1.5 s).
-        found = _counted_by_facet(session, plan, large, sample)
+        found = _counted_by_facet(session, plan, filters, large, sample)
         if found is not None:
             return found
     return max(sample.total, EXACT_LIMIT + 1), False, sample.facets, walk(session, plan, sample)
@@ -187,7 +187,7 @@ def _by_facet_pays(session: Session, plan: Plan, filters: int, expect_taken: flo
 
 
 def _counted_by_facet(
-    session: Session, plan: Plan, large: set[str], sample: Sample
+    session: Session, plan: Plan, filters: list[str], large: set[str], sample: Sample
 ) -> Found | None:
     """The rows passing every filter counted exactly, and each filter's facet alone over the
     rows passing the others where those are within the limit; None where the rows passing
@@ -200,7 +200,6 @@ def _counted_by_facet(
     8,000 again). Where that pass finds itself past the limit, it costs what counting the facet
     alone would have, and the total is counted on its own.
     """
-    filters = list(plan.facet_filters())
     known = [name for name in filters if name not in large]
     expected = {name: _expected_alone(session, plan, name, sample) for name in known}
     first = min(known, key=expected.__getitem__, default=None)
